@@ -1,0 +1,95 @@
+//! Artifact (a stored file), Part (e.g. a FITS extension) and Chunk (the WCS of a part).
+
+use crate::entity::Entity;
+use crate::timestamp::Timestamp;
+use crate::uri::Uri;
+use crate::vocabulary::{ProductType, ReleaseType};
+use crate::wcs::{CustomWcs, ObservableAxis, PolarizationWcs, SpatialWcs, SpectralWcs, TemporalWcs};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Artifact {
+    pub entity: Entity,
+    pub uri: Uri,
+    pub product_type: ProductType,
+    pub release_type: ReleaseType,
+    /// CAOM 2.4: overrides the release date implied by `release_type`.
+    pub content_release: Option<Timestamp>,
+    pub content_read_groups: Vec<Uri>,
+    /// MIME type.
+    pub content_type: Option<String>,
+    pub content_length: Option<i64>,
+    /// `{algorithm}:{hex}`, e.g. `md5:…`.
+    pub content_checksum: Option<Uri>,
+    pub parts: Vec<Part>,
+}
+
+impl Artifact {
+    pub fn new(uri: Uri, product_type: ProductType, release_type: ReleaseType) -> Artifact {
+        Artifact {
+            entity: Entity::new(),
+            uri,
+            product_type,
+            release_type,
+            content_release: None,
+            content_read_groups: Vec::new(),
+            content_type: None,
+            content_length: None,
+            content_checksum: None,
+            parts: Vec::new(),
+        }
+    }
+
+    pub fn part(&self, name: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
+    pub fn part_mut(&mut self, name: &str) -> Option<&mut Part> {
+        self.parts.iter_mut().find(|p| p.name == name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    pub entity: Entity,
+    pub name: String,
+    pub product_type: Option<ProductType>,
+    pub chunks: Vec<Chunk>,
+}
+
+impl Part {
+    pub fn new(name: impl Into<String>) -> Part {
+        Part {
+            entity: Entity::new(),
+            name: name.into(),
+            product_type: None,
+            chunks: Vec::new(),
+        }
+    }
+}
+
+/// The WCS of (a tile of) a part. Axis numbers are 1-based FITS axes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Chunk {
+    pub entity: Entity,
+    pub product_type: Option<ProductType>,
+    pub naxis: Option<i32>,
+    pub observable_axis: Option<i32>,
+    pub position_axis1: Option<i32>,
+    pub position_axis2: Option<i32>,
+    pub energy_axis: Option<i32>,
+    pub time_axis: Option<i32>,
+    pub polarization_axis: Option<i32>,
+    pub custom_axis: Option<i32>,
+    pub observable: Option<ObservableAxis>,
+    pub position: Option<SpatialWcs>,
+    pub energy: Option<SpectralWcs>,
+    pub time: Option<TemporalWcs>,
+    pub polarization: Option<PolarizationWcs>,
+    pub custom: Option<CustomWcs>,
+}
+
+impl Chunk {
+    pub fn new() -> Chunk {
+        Chunk::default()
+    }
+}
