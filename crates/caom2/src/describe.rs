@@ -44,7 +44,7 @@ pub trait Describe {
     /// The reference class name (`Polygon`, `SpatialWCS`, …).
     fn class_name(&self) -> &'static str;
     /// Calls `f` for each state field in ascending Java field-name order; `None` is null.
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>));
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>));
 }
 
 fn string(s: &Option<String>) -> Option<Value<'_>> {
@@ -112,7 +112,7 @@ impl Describe for Observation {
             ObservationKind::Derived { .. } => "DerivedObservation",
         }
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("algorithm", Some(Value::Object(&self.algorithm)));
         f("collection", Some(Value::Str(&self.collection)));
         f("environment", object(&self.environment));
@@ -138,7 +138,7 @@ impl Describe for Algorithm {
     fn class_name(&self) -> &'static str {
         "Algorithm"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("name", Some(Value::Str(&self.name)));
     }
 }
@@ -147,7 +147,7 @@ impl Describe for Proposal {
     fn class_name(&self) -> &'static str {
         "Proposal"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("id", Some(Value::Str(&self.id)));
         f("keywords", keywords(&self.keywords));
         f("pi", string(&self.pi));
@@ -160,7 +160,7 @@ impl Describe for Target {
     fn class_name(&self) -> &'static str {
         "Target"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("keywords", keywords(&self.keywords));
         f("moving", self.moving.map(Value::Bool));
         f("name", Some(Value::Str(&self.name)));
@@ -175,7 +175,7 @@ impl Describe for TargetPosition {
     fn class_name(&self) -> &'static str {
         "TargetPosition"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("coordinates", Some(Value::Object(&self.coordinates)));
         f("coordsys", Some(Value::Str(&self.coordsys)));
         f("equinox", double(self.equinox));
@@ -186,7 +186,7 @@ impl Describe for Requirements {
     fn class_name(&self) -> &'static str {
         "Requirements"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("flag", Some(Value::Term(self.flag.as_str())));
     }
 }
@@ -195,7 +195,7 @@ impl Describe for Telescope {
     fn class_name(&self) -> &'static str {
         "Telescope"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("geoLocationX", double(self.geo_location_x));
         f("geoLocationY", double(self.geo_location_y));
         f("geoLocationZ", double(self.geo_location_z));
@@ -208,7 +208,7 @@ impl Describe for Instrument {
     fn class_name(&self) -> &'static str {
         "Instrument"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("keywords", keywords(&self.keywords));
         f("name", Some(Value::Str(&self.name)));
     }
@@ -218,7 +218,7 @@ impl Describe for Environment {
     fn class_name(&self) -> &'static str {
         "Environment"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("ambientTemp", double(self.ambient_temp));
         f("elevation", double(self.elevation));
         f("humidity", double(self.humidity));
@@ -233,7 +233,7 @@ impl Describe for Plane {
     fn class_name(&self) -> &'static str {
         "Plane"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f(
             "calibrationLevel",
             self.calibration_level.map(|c| Value::IntTerm(c.value())),
@@ -264,7 +264,7 @@ impl Describe for Provenance {
     fn class_name(&self) -> &'static str {
         "Provenance"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("inputs", uris(&self.inputs));
         f("keywords", keywords(&self.keywords));
         f("lastExecuted", date(self.last_executed));
@@ -281,7 +281,7 @@ impl Describe for Metrics {
     fn class_name(&self) -> &'static str {
         "Metrics"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("background", double(self.background));
         f("backgroundStddev", double(self.background_stddev));
         f("fluxDensityLimit", double(self.flux_density_limit));
@@ -295,7 +295,7 @@ impl Describe for DataQuality {
     fn class_name(&self) -> &'static str {
         "DataQuality"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("flag", Some(Value::Term(self.flag.as_str())));
     }
 }
@@ -304,7 +304,7 @@ impl Describe for Observable {
     fn class_name(&self) -> &'static str {
         "Observable"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("ucd", Some(Value::Str(&self.ucd)));
     }
 }
@@ -313,7 +313,7 @@ impl Describe for Position {
     fn class_name(&self) -> &'static str {
         "Position"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("bounds", object(&self.bounds));
         f("dimension", object(&self.dimension));
         f("resolution", double(self.resolution));
@@ -327,7 +327,7 @@ impl Describe for Energy {
     fn class_name(&self) -> &'static str {
         "Energy"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("bandpassName", string(&self.bandpass_name));
         f("bounds", object(&self.bounds));
         f("dimension", long(self.dimension));
@@ -344,7 +344,7 @@ impl Describe for Time {
     fn class_name(&self) -> &'static str {
         "Time"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("bounds", object(&self.bounds));
         f("dimension", long(self.dimension));
         f("exposure", double(self.exposure));
@@ -358,7 +358,7 @@ impl Describe for Polarization {
     fn class_name(&self) -> &'static str {
         "Polarization"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("dimension", long(self.dimension));
         f("states", enum_set(&self.states, |s| s.as_str()));
     }
@@ -368,7 +368,7 @@ impl Describe for CustomAxis {
     fn class_name(&self) -> &'static str {
         "CustomAxis"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("bounds", object(&self.bounds));
         f("ctype", Some(Value::Str(&self.ctype)));
         f("dimension", long(self.dimension));
@@ -382,7 +382,7 @@ impl Describe for Shape {
             Shape::Circle(c) => c.class_name(),
         }
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         match self {
             Shape::Polygon(p) => p.fields(f),
             Shape::Circle(c) => c.fields(f),
@@ -394,7 +394,7 @@ impl Describe for Polygon {
     fn class_name(&self) -> &'static str {
         "Polygon"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("points", list(&self.points));
         f("samples", Some(Value::Object(&self.samples)));
     }
@@ -404,7 +404,7 @@ impl Describe for MultiPolygon {
     fn class_name(&self) -> &'static str {
         "MultiPolygon"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("vertices", list(&self.vertices));
     }
 }
@@ -413,7 +413,7 @@ impl Describe for Vertex {
     fn class_name(&self) -> &'static str {
         "Vertex"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("cval1", Some(Value::Double(self.cval1)));
         f("cval2", Some(Value::Double(self.cval2)));
         f("type", Some(Value::IntTerm(self.segment.value())));
@@ -424,7 +424,7 @@ impl Describe for Point {
     fn class_name(&self) -> &'static str {
         "Point"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("cval1", Some(Value::Double(self.cval1)));
         f("cval2", Some(Value::Double(self.cval2)));
     }
@@ -434,7 +434,7 @@ impl Describe for Circle {
     fn class_name(&self) -> &'static str {
         "Circle"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("center", Some(Value::Object(&self.center)));
         f("radius", Some(Value::Double(self.radius)));
     }
@@ -444,7 +444,7 @@ impl Describe for Interval {
     fn class_name(&self) -> &'static str {
         "Interval"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("lower", Some(Value::Double(self.lower)));
         f("upper", Some(Value::Double(self.upper)));
     }
@@ -454,7 +454,7 @@ impl Describe for SampledInterval {
     fn class_name(&self) -> &'static str {
         "SampledInterval"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("lower", Some(Value::Double(self.lower)));
         f("samples", list(&self.samples));
         f("upper", Some(Value::Double(self.upper)));
@@ -465,7 +465,7 @@ impl Describe for Artifact {
     fn class_name(&self) -> &'static str {
         "Artifact"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("contentChecksum", uri(&self.content_checksum));
         f("contentLength", long(self.content_length));
         f("contentReadGroups", uris(&self.content_read_groups));
@@ -481,7 +481,7 @@ impl Describe for Part {
     fn class_name(&self) -> &'static str {
         "Part"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("name", Some(Value::Str(&self.name)));
         f(
             "productType",
@@ -494,7 +494,7 @@ impl Describe for Chunk {
     fn class_name(&self) -> &'static str {
         "Chunk"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("custom", object(&self.custom));
         f("customAxis", int(self.custom_axis));
         f("energy", object(&self.energy));
@@ -520,7 +520,7 @@ impl Describe for ObservableAxis {
     fn class_name(&self) -> &'static str {
         "ObservableAxis"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("dependent", Some(Value::Object(&self.dependent)));
         f("independent", object(&self.independent));
     }
@@ -530,7 +530,7 @@ impl Describe for Slice {
     fn class_name(&self) -> &'static str {
         "Slice"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
         f("bin", Some(Value::Long(self.bin)));
     }
@@ -540,7 +540,7 @@ impl Describe for Axis {
     fn class_name(&self) -> &'static str {
         "Axis"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("ctype", Some(Value::Str(&self.ctype)));
         f("cunit", string(&self.cunit));
     }
@@ -550,7 +550,7 @@ impl Describe for SpatialWcs {
     fn class_name(&self) -> &'static str {
         "SpatialWCS"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
         f("coordsys", string(&self.coordsys));
         f("equinox", double(self.equinox));
@@ -562,7 +562,7 @@ impl Describe for CoordAxis2D {
     fn class_name(&self) -> &'static str {
         "CoordAxis2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis1", Some(Value::Object(&self.axis1)));
         f("axis2", Some(Value::Object(&self.axis2)));
         f("bounds", object(&self.bounds));
@@ -577,7 +577,7 @@ impl Describe for CoordAxis1D {
     fn class_name(&self) -> &'static str {
         "CoordAxis1D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
         f("bounds", object(&self.bounds));
         f("error", object(&self.error));
@@ -590,7 +590,7 @@ impl Describe for CoordError {
     fn class_name(&self) -> &'static str {
         "CoordError"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("rnder", Some(Value::Double(self.rnder)));
         f("syser", Some(Value::Double(self.syser)));
     }
@@ -600,7 +600,7 @@ impl Describe for CoordRange1D {
     fn class_name(&self) -> &'static str {
         "CoordRange1D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("end", Some(Value::Object(&self.end)));
         f("start", Some(Value::Object(&self.start)));
     }
@@ -610,7 +610,7 @@ impl Describe for CoordRange2D {
     fn class_name(&self) -> &'static str {
         "CoordRange2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("end", Some(Value::Object(&self.end)));
         f("start", Some(Value::Object(&self.start)));
     }
@@ -620,7 +620,7 @@ impl Describe for RefCoord {
     fn class_name(&self) -> &'static str {
         "RefCoord"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("pix", Some(Value::Double(self.pix)));
         f("val", Some(Value::Double(self.val)));
     }
@@ -630,7 +630,7 @@ impl Describe for Coord2D {
     fn class_name(&self) -> &'static str {
         "Coord2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("coord1", Some(Value::Object(&self.coord1)));
         f("coord2", Some(Value::Object(&self.coord2)));
     }
@@ -640,7 +640,7 @@ impl Describe for ValueCoord2D {
     fn class_name(&self) -> &'static str {
         "ValueCoord2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("coord1", Some(Value::Double(self.coord1)));
         f("coord2", Some(Value::Double(self.coord2)));
     }
@@ -650,7 +650,7 @@ impl Describe for CoordBounds1D {
     fn class_name(&self) -> &'static str {
         "CoordBounds1D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("samples", list(&self.samples));
     }
 }
@@ -662,7 +662,7 @@ impl Describe for CoordBounds2D {
             CoordBounds2D::Polygon(p) => p.class_name(),
         }
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         match self {
             CoordBounds2D::Circle(c) => c.fields(f),
             CoordBounds2D::Polygon(p) => p.fields(f),
@@ -674,7 +674,7 @@ impl Describe for CoordCircle2D {
     fn class_name(&self) -> &'static str {
         "CoordCircle2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("center", Some(Value::Object(&self.center)));
         f("radius", Some(Value::Double(self.radius)));
     }
@@ -684,7 +684,7 @@ impl Describe for CoordPolygon2D {
     fn class_name(&self) -> &'static str {
         "CoordPolygon2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("vertices", list(&self.vertices));
     }
 }
@@ -693,7 +693,7 @@ impl Describe for CoordFunction1D {
     fn class_name(&self) -> &'static str {
         "CoordFunction1D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("delta", Some(Value::Double(self.delta)));
         f("naxis", Some(Value::Long(self.naxis)));
         f("refCoord", Some(Value::Object(&self.ref_coord)));
@@ -704,7 +704,7 @@ impl Describe for CoordFunction2D {
     fn class_name(&self) -> &'static str {
         "CoordFunction2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("cd11", Some(Value::Double(self.cd11)));
         f("cd12", Some(Value::Double(self.cd12)));
         f("cd21", Some(Value::Double(self.cd21)));
@@ -718,7 +718,7 @@ impl Describe for Dimension2D {
     fn class_name(&self) -> &'static str {
         "Dimension2D"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("naxis1", Some(Value::Long(self.naxis1)));
         f("naxis2", Some(Value::Long(self.naxis2)));
     }
@@ -728,7 +728,7 @@ impl Describe for SpectralWcs {
     fn class_name(&self) -> &'static str {
         "SpectralWCS"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
         f("bandpassName", string(&self.bandpass_name));
         f("resolvingPower", double(self.resolving_power));
@@ -748,7 +748,7 @@ impl Describe for EnergyTransition {
     fn class_name(&self) -> &'static str {
         "EnergyTransition"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("species", Some(Value::Str(&self.species)));
         f("transition", Some(Value::Str(&self.transition)));
     }
@@ -758,7 +758,7 @@ impl Describe for TemporalWcs {
     fn class_name(&self) -> &'static str {
         "TemporalWCS"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
         f("exposure", double(self.exposure));
         f("mjdref", double(self.mjdref));
@@ -772,7 +772,7 @@ impl Describe for PolarizationWcs {
     fn class_name(&self) -> &'static str {
         "PolarizationWCS"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
     }
 }
@@ -781,7 +781,7 @@ impl Describe for CustomWcs {
     fn class_name(&self) -> &'static str {
         "CustomWCS"
     }
-    fn fields(&self, f: &mut dyn FnMut(&'static str, Option<Value<'_>>)) {
+    fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("axis", Some(Value::Object(&self.axis)));
     }
 }

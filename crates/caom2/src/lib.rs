@@ -27,6 +27,7 @@
 pub mod artifact;
 pub mod checksum;
 pub mod describe;
+pub mod diff;
 pub mod entity;
 pub mod java;
 pub mod observation;
@@ -37,6 +38,7 @@ pub mod timestamp;
 pub mod uri;
 pub mod vocabulary;
 pub mod wcs;
+pub mod xml;
 
 pub use artifact::{Artifact, Chunk, Part};
 pub use entity::Entity;

@@ -1,1 +1,80 @@
-fn main(){}
+//! `caom2pipe`: the CAOM ingestion pipeline and its record tools.
+//!
+//! Exit status: 0 all good, 1 some entries failed or differences found, 2 usage or input errors.
+
+mod records;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "caom2pipe", version, about = "CAOM 2.4 ingestion pipeline and record tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// CAOM XML documents: format and verify.
+    Xml {
+        #[command(subcommand)]
+        command: XmlCommand,
+    },
+    /// Semantic differences between two observations (ids, checksums, timestamps and
+    /// metaProducer ignored; floats within 1e-12 relative or 1e-11 absolute).
+    Diff {
+        expected: PathBuf,
+        actual: PathBuf,
+        /// Also compare Artifact contentLength (ignored by default, as the conformance checker does).
+        #[arg(long)]
+        compare_content: bool,
+    },
+    /// Check observations against the CAOM validation rules.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum XmlCommand {
+    /// Write the canonical CAOM 2.4 form (Java-compatible formatting) of a document.
+    Fmt {
+        input: PathBuf,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Recompute every entity's metaChecksum and accMetaChecksum and compare with the stored ones.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Xml {
+            command: XmlCommand::Fmt { input, output },
+        } => records::fmt(&input, output.as_deref()),
+        Command::Xml {
+            command: XmlCommand::Check { files },
+        } => records::check(&files),
+        Command::Diff {
+            expected,
+            actual,
+            compare_content,
+        } => records::diff(&expected, &actual, compare_content),
+        Command::Validate { files } => records::validate(&files),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("caom2pipe: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
