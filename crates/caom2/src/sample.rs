@@ -146,7 +146,8 @@ pub fn complete_chunk(ids: &mut IdSource, when: Timestamp, ra: f64, dec: f64) ->
     Chunk {
         entity: ids.entity(when),
         product_type: Some(ProductType::SCIENCE),
-        naxis: Some(7),
+        // the Python reader refuses naxis > 6; an observable axis beyond naxis is allowed
+        naxis: Some(6),
         observable_axis: Some(7),
         position_axis1: Some(1),
         position_axis2: Some(2),
@@ -242,6 +243,8 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
         plane.meta_release = Some(release);
         plane.meta_read_groups = vec![uri("ivo://cadc.nrc.ca/gms?TEST-meta")];
         plane.data_release = Some(release);
+        // java.net.URI order puts gms?… before gms2?…, plain string order the other way round:
+        // the Java checksum (the reference) depends on it, Python's does not follow it
         plane.data_read_groups = vec![uri("ivo://cadc.nrc.ca/gms?TEST-data"), uri("ivo://cadc.nrc.ca/gms2?A")];
         plane.data_product_type = Some(DataProductType::IMAGE);
         plane.calibration_level = Some(CalibrationLevel::Calibrated);
@@ -351,4 +354,39 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
 /// reference library's own sample documents.
 pub fn complete_observation() -> Observation {
     observation(2024, 2, 2, 2, 2)
+}
+
+/// A minimal simple observation: only the required fields and one plane.
+pub fn minimal_observation() -> Observation {
+    let mut ids = IdSource::new(7);
+    let when = Timestamp(1_700_000_000_000);
+    let mut obs = Observation::simple("TEST", "minimal-observation");
+    obs.entity = ids.entity(when);
+    let mut plane = Plane::new("raw");
+    plane.entity = ids.entity(when);
+    let mut a = Artifact::new(uri("cadc:TEST/minimal.fits"), ProductType::SCIENCE, ReleaseType::Data);
+    a.entity = ids.entity(when);
+    plane.artifacts.push(a);
+    obs.planes.push(plane);
+    crate::checksum::update_checksums(&mut obs);
+    obs
+}
+
+/// A mosaic camera exposure: one plane, one artifact, 36 extensions of one chunk each.
+pub fn mosaic_observation() -> Observation {
+    let mut obs = observation(36, 1, 1, 36, 1);
+    obs.kind = ObservationKind::Simple;
+    obs.algorithm = Algorithm::new("exposure");
+    obs.observation_id = "mosaic-exposure".into();
+    crate::checksum::update_checksums(&mut obs);
+    obs
+}
+
+/// The records kept in `testdata/records/`, by file name.
+pub fn records() -> Vec<(&'static str, Observation)> {
+    vec![
+        ("complete-derived.xml", complete_observation()),
+        ("minimal-simple.xml", minimal_observation()),
+        ("mosaic-36-extensions.xml", mosaic_observation()),
+    ]
 }
