@@ -4,7 +4,9 @@ use crate::entity::Entity;
 use crate::timestamp::Timestamp;
 use crate::uri::Uri;
 use crate::vocabulary::{ProductType, ReleaseType};
-use crate::wcs::{CustomWcs, ObservableAxis, PolarizationWcs, SpatialWcs, SpectralWcs, TemporalWcs};
+use crate::wcs::{
+    CustomWcs, ObservableAxis, PolarizationWcs, SpatialWcs, SpectralWcs, TemporalWcs,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Artifact {

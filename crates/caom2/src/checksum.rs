@@ -36,7 +36,7 @@ fn digest_value(h: &mut Md5, v: &Value<'_>) {
         Value::Bool(b) => h.update([u8::from(*b)]),
         Value::Date(t) => h.update(t.seconds().to_be_bytes()),
         Value::Object(o) => digest_fields(h, *o),
-        Value::Items(items) => {
+        Value::Items(items) | Value::Sequence(items) => {
             for i in items {
                 digest_value(h, i);
             }
@@ -90,7 +90,13 @@ pub fn to_uri(d: &Md5Digest) -> Uri {
 pub trait ChecksumVisitor {
     /// Called once per entity with its label (`planes[p].artifacts[u]…`), its stored
     /// bookkeeping and the computed digests.
-    fn entity(&mut self, label: &EntityLabel<'_>, entity: &Entity, meta: &Md5Digest, acc: &Md5Digest);
+    fn entity(
+        &mut self,
+        label: &EntityLabel<'_>,
+        entity: &Entity,
+        meta: &Md5Digest,
+        acc: &Md5Digest,
+    );
 }
 
 /// Where an entity sits in its observation.
@@ -153,16 +159,31 @@ fn walk_artifact(pid: &str, a: &Artifact, v: &mut dyn ChecksumVisitor) -> (Md5Di
     (meta, acc)
 }
 
-fn walk_part(pid: &str, uri: &str, part: &Part, v: &mut dyn ChecksumVisitor) -> (Md5Digest, Md5Digest) {
+fn walk_part(
+    pid: &str,
+    uri: &str,
+    part: &Part,
+    v: &mut dyn ChecksumVisitor,
+) -> (Md5Digest, Md5Digest) {
     let mut children = Vec::with_capacity(part.chunks.len());
     for (i, c) in part.chunks.iter().enumerate() {
         let (meta, acc) = chunk_digests(c);
-        v.entity(&EntityLabel::Chunk(pid, uri, &part.name, i), &c.entity, &meta, &acc);
+        v.entity(
+            &EntityLabel::Chunk(pid, uri, &part.name, i),
+            &c.entity,
+            &meta,
+            &acc,
+        );
         children.push((c.entity.id, acc));
     }
     let meta = meta_digest(&part.entity, part);
     let acc = acc_digest(&meta, children);
-    v.entity(&EntityLabel::Part(pid, uri, &part.name), &part.entity, &meta, &acc);
+    v.entity(
+        &EntityLabel::Part(pid, uri, &part.name),
+        &part.entity,
+        &meta,
+        &acc,
+    );
     (meta, acc)
 }
 
@@ -194,7 +215,13 @@ pub struct Verification {
 pub fn verify(obs: &Observation) -> Verification {
     struct V(Verification);
     impl ChecksumVisitor for V {
-        fn entity(&mut self, label: &EntityLabel<'_>, e: &Entity, meta: &Md5Digest, acc: &Md5Digest) {
+        fn entity(
+            &mut self,
+            label: &EntityLabel<'_>,
+            e: &Entity,
+            meta: &Md5Digest,
+            acc: &Md5Digest,
+        ) {
             for (field, stored, computed) in [
                 ("metaChecksum", &e.meta_checksum, meta),
                 ("accMetaChecksum", &e.acc_meta_checksum, acc),
@@ -221,19 +248,31 @@ pub fn verify(obs: &Observation) -> Verification {
 
 /// Sets metaChecksum and accMetaChecksum on every entity of the observation.
 pub fn update_checksums(obs: &mut Observation) {
-    let children = obs.planes.iter_mut().map(|p| (p.entity.id, update_plane(p))).collect();
+    let children = obs
+        .planes
+        .iter_mut()
+        .map(|p| (p.entity.id, update_plane(p)))
+        .collect();
     let meta = meta_digest(&obs.entity, &*obs);
     set(&mut obs.entity, meta, children);
 }
 
 fn update_plane(p: &mut Plane) -> Md5Digest {
-    let children = p.artifacts.iter_mut().map(|a| (a.entity.id, update_artifact(a))).collect();
+    let children = p
+        .artifacts
+        .iter_mut()
+        .map(|a| (a.entity.id, update_artifact(a)))
+        .collect();
     let meta = meta_digest(&p.entity, &*p);
     set(&mut p.entity, meta, children)
 }
 
 fn update_artifact(a: &mut Artifact) -> Md5Digest {
-    let children = a.parts.iter_mut().map(|p| (p.entity.id, update_part(p))).collect();
+    let children = a
+        .parts
+        .iter_mut()
+        .map(|p| (p.entity.id, update_part(p)))
+        .collect();
     let meta = meta_digest(&a.entity, &*a);
     set(&mut a.entity, meta, children)
 }
@@ -274,12 +313,27 @@ mod tests {
     /// The reference byte digests of caom2-model.md §3.1.
     #[test]
     fn reference_byte_digests() {
-        assert_eq!(md5_of(Value::Bool(true)), "55a54008ad1ba589aa210d2629c1df41");
-        assert_eq!(md5_of(Value::Bool(false)), "93b885adfe0da089cdf634904fd59f71");
-        assert_eq!(md5_of(Value::Str("hello")), "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(
+            md5_of(Value::Bool(true)),
+            "55a54008ad1ba589aa210d2629c1df41"
+        );
+        assert_eq!(
+            md5_of(Value::Bool(false)),
+            "93b885adfe0da089cdf634904fd59f71"
+        );
+        assert_eq!(
+            md5_of(Value::Str("hello")),
+            "5d41402abc4b2a76b9719d911017c592"
+        );
         assert_eq!(md5_of(Value::Int(3)), "584a15a90f2f959d0703594ad447ae93");
-        assert_eq!(md5_of(Value::Long(12345678910)), "f61cbb413a37d320af998a215530bc78");
-        assert_eq!(md5_of(Value::Double(2.2)), "0fec383169e99d1a6bebd89d1cd8fad9");
+        assert_eq!(
+            md5_of(Value::Long(12345678910)),
+            "f61cbb413a37d320af998a215530bc78"
+        );
+        assert_eq!(
+            md5_of(Value::Double(2.2)),
+            "0fec383169e99d1a6bebd89d1cd8fad9"
+        );
         let t = Timestamp::parse("2012-07-11T13:26:37.123").unwrap();
         assert_eq!(md5_of(Value::Date(t)), "aedbcf5e27a17fc2daa5a0e0d7840009");
         let t0 = Timestamp::parse("2012-07-11T13:26:37.000").unwrap();
@@ -290,13 +344,19 @@ mod tests {
         let mut h = Md5::new();
         h.update(id.as_bytes());
         let d: Md5Digest = h.finalize().into();
-        assert_eq!(&to_uri(&d).as_str()[4..], "5b71d023d4729575d550536dce8439e6");
+        assert_eq!(
+            &to_uri(&d).as_str()[4..],
+            "5b71d023d4729575d550536dce8439e6"
+        );
     }
 
     #[test]
     fn strings_are_trimmed_the_java_way() {
         assert_eq!(md5_of(Value::Str("  hello\t")), md5_of(Value::Str("hello")));
-        assert_ne!(md5_of(Value::Str("\u{a0}hello")), md5_of(Value::Str("hello")));
+        assert_ne!(
+            md5_of(Value::Str("\u{a0}hello")),
+            md5_of(Value::Str("hello"))
+        );
     }
 
     #[test]
@@ -308,10 +368,16 @@ mod tests {
         assert!(v.mismatches.is_empty(), "{:?}", v.mismatches);
         obs.planes[0].artifacts[0].parts[0].chunks[0].naxis = Some(9);
         let v = verify(&obs);
-        let names: Vec<String> = v.mismatches.iter().map(|m| format!("{} {}", m.entity, m.field)).collect();
+        let names: Vec<String> = v
+            .mismatches
+            .iter()
+            .map(|m| format!("{} {}", m.entity, m.field))
+            .collect();
         // the chunk's meta and acc, then the acc of every ancestor
         assert_eq!(names.len(), 6, "{names:?}");
         assert!(names[0].ends_with("chunks[0] metaChecksum"));
-        assert!(names.last().is_some_and(|n| n == "Observation accMetaChecksum"));
+        assert!(names
+            .last()
+            .is_some_and(|n| n == "Observation accMetaChecksum"));
     }
 }

@@ -14,7 +14,9 @@ use crate::plane::{
     CustomAxis, DataQuality, Energy, Metrics, Observable, Plane, Polarization, Position,
     Provenance, Time,
 };
-use crate::shape::{Circle, Interval, MultiPolygon, Point, Polygon, SampledInterval, Shape, Vertex};
+use crate::shape::{
+    Circle, Interval, MultiPolygon, Point, Polygon, SampledInterval, Shape, Vertex,
+};
 use crate::timestamp::Timestamp;
 use crate::uri::{sorted_uri_set, Uri};
 use crate::wcs::*;
@@ -35,8 +37,12 @@ pub enum Value<'a> {
     /// An integer-valued enumeration (CalibrationLevel, SegmentType).
     IntTerm(i32),
     Object(&'a dyn Describe),
-    /// A set or list, in the iteration order of its Java collection.
+    /// A set or list, in the iteration order of its Java collection; compared regardless of
+    /// order.
     Items(Vec<Value<'a>>),
+    /// A list whose order carries meaning (polygon points, MultiPolygon vertices, the samples
+    /// of an interval); compared position by position.
+    Sequence(Vec<Value<'a>>),
 }
 
 /// Lists the state fields of a model class.
@@ -75,9 +81,21 @@ fn object<T: Describe>(o: &Option<T>) -> Option<Value<'_>> {
     o.as_ref().map(|o| Value::Object(o as &dyn Describe))
 }
 
+fn sequence<T: Describe>(items: &[T]) -> Option<Value<'_>> {
+    Some(Value::Sequence(
+        items
+            .iter()
+            .map(|o| Value::Object(o as &dyn Describe))
+            .collect(),
+    ))
+}
+
 fn list<T: Describe>(items: &[T]) -> Option<Value<'_>> {
     Some(Value::Items(
-        items.iter().map(|o| Value::Object(o as &dyn Describe)).collect(),
+        items
+            .iter()
+            .map(|o| Value::Object(o as &dyn Describe))
+            .collect(),
     ))
 }
 
@@ -90,11 +108,15 @@ pub fn keyword_set(keywords: &[String]) -> Vec<&str> {
 }
 
 fn keywords(k: &[String]) -> Option<Value<'_>> {
-    Some(Value::Items(keyword_set(k).into_iter().map(Value::Str).collect()))
+    Some(Value::Items(
+        keyword_set(k).into_iter().map(Value::Str).collect(),
+    ))
 }
 
 fn uris(u: &[Uri]) -> Option<Value<'_>> {
-    Some(Value::Items(sorted_uri_set(u).into_iter().map(Value::Uri).collect()))
+    Some(Value::Items(
+        sorted_uri_set(u).into_iter().map(Value::Uri).collect(),
+    ))
 }
 
 /// An enum set as a Java `TreeSet<Enum>` iterates it (declaration order).
@@ -102,7 +124,9 @@ fn enum_set<T: Ord + Copy>(items: &[T], text: fn(T) -> &'static str) -> Option<V
     let mut v = items.to_vec();
     v.sort();
     v.dedup();
-    Some(Value::Items(v.into_iter().map(|t| Value::Term(text(t))).collect()))
+    Some(Value::Items(
+        v.into_iter().map(|t| Value::Term(text(t))).collect(),
+    ))
 }
 
 impl Describe for Observation {
@@ -242,7 +266,9 @@ impl Describe for Plane {
         f("custom", object(&self.custom));
         f(
             "dataProductType",
-            self.data_product_type.as_ref().map(|d| Value::Term(d.as_str())),
+            self.data_product_type
+                .as_ref()
+                .map(|d| Value::Term(d.as_str())),
         );
         f("dataReadGroups", uris(&self.data_read_groups));
         f("dataRelease", date(self.data_release));
@@ -395,7 +421,7 @@ impl Describe for Polygon {
         "Polygon"
     }
     fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
-        f("points", list(&self.points));
+        f("points", sequence(&self.points));
         f("samples", Some(Value::Object(&self.samples)));
     }
 }
@@ -405,7 +431,7 @@ impl Describe for MultiPolygon {
         "MultiPolygon"
     }
     fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
-        f("vertices", list(&self.vertices));
+        f("vertices", sequence(&self.vertices));
     }
 }
 
@@ -456,7 +482,7 @@ impl Describe for SampledInterval {
     }
     fn fields<'a>(&'a self, f: &mut dyn FnMut(&'static str, Option<Value<'a>>)) {
         f("lower", Some(Value::Double(self.lower)));
-        f("samples", list(&self.samples));
+        f("samples", sequence(&self.samples));
         f("upper", Some(Value::Double(self.upper)));
     }
 }
@@ -800,7 +826,7 @@ mod tests {
                 if let Some(Value::Object(o)) = v {
                     check(o);
                 }
-                if let Some(Value::Items(items)) = v {
+                if let Some(Value::Items(items) | Value::Sequence(items)) = v {
                     for i in items {
                         if let Value::Object(o) = i {
                             check(o);

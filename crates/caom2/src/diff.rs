@@ -69,17 +69,29 @@ impl fmt::Display for Difference {
                 write!(f, "{}: not expected, actual has {actual}", self.path)
             }
             Detail::Type { expected, actual } => {
-                write!(f, "{}: expected a {expected}, actual is a {actual}", self.path)
+                write!(
+                    f,
+                    "{}: expected a {expected}, actual is a {actual}",
+                    self.path
+                )
             }
             Detail::Count { expected, actual } => {
-                write!(f, "{}: expected {expected} items, actual has {actual}", self.path)
+                write!(
+                    f,
+                    "{}: expected {expected} items, actual has {actual}",
+                    self.path
+                )
             }
         }
     }
 }
 
 /// The differences between two observations; empty when they agree.
-pub fn differences(expected: &Observation, actual: &Observation, options: &Options) -> Vec<Difference> {
+pub fn differences(
+    expected: &Observation,
+    actual: &Observation,
+    options: &Options,
+) -> Vec<Difference> {
     let mut d = Differ {
         options,
         out: Vec::new(),
@@ -123,9 +135,17 @@ impl Differ<'_> {
         let pairs: [(&str, String, String); 6] = [
             ("id", e.id.to_string(), a.id.to_string()),
             ("lastModified", opt(&e.last_modified), opt(&a.last_modified)),
-            ("maxLastModified", opt(&e.max_last_modified), opt(&a.max_last_modified)),
+            (
+                "maxLastModified",
+                opt(&e.max_last_modified),
+                opt(&a.max_last_modified),
+            ),
             ("metaChecksum", opt(&e.meta_checksum), opt(&a.meta_checksum)),
-            ("accMetaChecksum", opt(&e.acc_meta_checksum), opt(&a.acc_meta_checksum)),
+            (
+                "accMetaChecksum",
+                opt(&e.acc_meta_checksum),
+                opt(&a.acc_meta_checksum),
+            ),
             ("metaProducer", opt(&e.meta_producer), opt(&a.meta_producer)),
         ];
         for (name, x, y) in pairs {
@@ -227,7 +247,9 @@ impl Differ<'_> {
         };
         for (i, j) in pairs {
             match (i, j) {
-                (Some(i), Some(j)) => self.chunk(&format!("{cpath}[{i}]"), &e.chunks[i], &a.chunks[j]),
+                (Some(i), Some(j)) => {
+                    self.chunk(&format!("{cpath}[{i}]"), &e.chunks[i], &a.chunks[j])
+                }
                 (Some(i), None) => self.push(
                     &format!("{cpath}[{i}]"),
                     Detail::Missing {
@@ -292,7 +314,10 @@ impl Differ<'_> {
             if ignored.contains(name) {
                 continue;
             }
-            let av = af.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_ref());
+            let av = af
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| v.as_ref());
             self.value(&format!("{path}.{name}"), ev.as_ref(), av);
         }
         for (name, av) in &af {
@@ -305,8 +330,8 @@ impl Differ<'_> {
     fn value(&mut self, path: &str, e: Option<&Value<'_>>, a: Option<&Value<'_>>) {
         match (e, a) {
             (None, None) => {}
-            (Some(Value::Items(x)), None) if x.is_empty() => {}
-            (None, Some(Value::Items(y))) if y.is_empty() => {}
+            (Some(Value::Items(x) | Value::Sequence(x)), None) if x.is_empty() => {}
+            (None, Some(Value::Items(y) | Value::Sequence(y))) if y.is_empty() => {}
             (Some(x), None) => self.push(path, Detail::Missing { expected: show(x) }),
             (None, Some(y)) => self.push(path, Detail::Unexpected { actual: show(y) }),
             (Some(Value::Object(x)), Some(Value::Object(y))) => {
@@ -323,6 +348,7 @@ impl Differ<'_> {
                 }
             }
             (Some(Value::Items(x)), Some(Value::Items(y))) => self.items(path, x, y),
+            (Some(Value::Sequence(x)), Some(Value::Sequence(y))) => self.sequence(path, x, y),
             (Some(x), Some(y)) => {
                 if !scalars_equal(x, y) {
                     self.push(
@@ -334,6 +360,23 @@ impl Differ<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Ordered comparison, position by position.
+    fn sequence(&mut self, path: &str, e: &[Value<'_>], a: &[Value<'_>]) {
+        if e.len() != a.len() {
+            self.push(
+                path,
+                Detail::Count {
+                    expected: e.len(),
+                    actual: a.len(),
+                },
+            );
+        }
+        for i in 0..e.len().max(a.len()) {
+            let p = format!("{path}[{i}]");
+            self.value(&p, e.get(i), a.get(i));
         }
     }
 
@@ -352,8 +395,18 @@ impl Differ<'_> {
         for (i, j) in match_values(e, a) {
             match (i, j) {
                 (Some(i), Some(j)) => self.value(&format!("{path}[{i}]"), Some(&e[i]), Some(&a[j])),
-                (Some(i), None) => self.push(&format!("{path}[{i}]"), Detail::Missing { expected: show(&e[i]) }),
-                (None, Some(j)) => self.push(&format!("{path}[+{j}]"), Detail::Unexpected { actual: show(&a[j]) }),
+                (Some(i), None) => self.push(
+                    &format!("{path}[{i}]"),
+                    Detail::Missing {
+                        expected: show(&e[i]),
+                    },
+                ),
+                (None, Some(j)) => self.push(
+                    &format!("{path}[+{j}]"),
+                    Detail::Unexpected {
+                        actual: show(&a[j]),
+                    },
+                ),
                 (None, None) => {}
             }
         }
@@ -365,13 +418,16 @@ fn last_segment(path: &str) -> &str {
 }
 
 fn opt<T: fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref().map_or_else(|| "none".to_string(), ToString::to_string)
+    v.as_ref()
+        .map_or_else(|| "none".to_string(), ToString::to_string)
 }
 
 fn scalars_equal(x: &Value<'_>, y: &Value<'_>) -> bool {
     match (x, y) {
         (Value::Double(a), Value::Double(b)) => doubles_equal(*a, *b),
-        (Value::Str(a) | Value::Term(a), Value::Str(b) | Value::Term(b)) => java::trim(a) == java::trim(b),
+        (Value::Str(a) | Value::Term(a), Value::Str(b) | Value::Term(b)) => {
+            java::trim(a) == java::trim(b)
+        }
         (Value::Uri(a), Value::Uri(b)) => a.as_str() == b.as_str(),
         (Value::Int(a) | Value::IntTerm(a), Value::Int(b) | Value::IntTerm(b)) => a == b,
         (Value::Long(a), Value::Long(b)) => a == b,
@@ -407,19 +463,24 @@ fn show(v: &Value<'_>) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Date(t) => t.to_string(),
         Value::Object(o) => format!("a {}", o.class_name()),
-        Value::Items(items) => format!("{} items", items.len()),
+        Value::Items(items) | Value::Sequence(items) => format!("{} items", items.len()),
     }
 }
 
 /// Pairs items of two unordered collections: (expected index, actual index).
 fn match_values(e: &[Value<'_>], a: &[Value<'_>]) -> Vec<(Option<usize>, Option<usize>)> {
-    pair_up(e.len(), a.len(), |i, j| values_equal(&e[i], &a[j]), |i, j| {
-        count_differences(&e[i], &a[j], usize::MAX)
-    })
+    pair_up(
+        e.len(),
+        a.len(),
+        |i, j| values_equal(&e[i], &a[j]),
+        |i, j| count_differences(&e[i], &a[j], usize::MAX),
+    )
 }
 
 fn match_items(e: &[&dyn Describe], a: &[&dyn Describe]) -> Vec<(Option<usize>, Option<usize>)> {
-    let cost = |i: usize, j: usize| count_differences(&Value::Object(e[i]), &Value::Object(a[j]), usize::MAX);
+    let cost = |i: usize, j: usize| {
+        count_differences(&Value::Object(e[i]), &Value::Object(a[j]), usize::MAX)
+    };
     pair_up(e.len(), a.len(), |i, j| cost(i, j) == 0, cost)
 }
 
@@ -503,21 +564,48 @@ mod tests {
     fn differences_name_their_path() {
         let e = crate::sample::complete_observation();
         let mut a = e.clone();
-        a.planes[1].energy.as_mut().unwrap().bounds.as_mut().unwrap().lower *= 1.1;
+        a.planes[1]
+            .energy
+            .as_mut()
+            .unwrap()
+            .bounds
+            .as_mut()
+            .unwrap()
+            .lower *= 1.1;
         a.target.as_mut().unwrap().name = "M 32".into();
-        a.planes[0].artifacts[1].parts[0].chunks[1].position.as_mut().unwrap().axis.function.as_mut().unwrap().cd11 = 1.0;
-        if let Some(crate::shape::Shape::Polygon(p)) = &mut a.planes[0].position.as_mut().unwrap().bounds {
+        a.planes[0].artifacts[1].parts[0].chunks[1]
+            .position
+            .as_mut()
+            .unwrap()
+            .axis
+            .function
+            .as_mut()
+            .unwrap()
+            .cd11 = 1.0;
+        if let Some(crate::shape::Shape::Polygon(p)) =
+            &mut a.planes[0].position.as_mut().unwrap().bounds
+        {
             p.points[2] = Point::new(1.0, 2.0);
         }
-        let d: Vec<String> = differences(&e, &a, &Options::default()).iter().map(|d| d.path.clone()).collect();
+        let d: Vec<String> = differences(&e, &a, &Options::default())
+            .iter()
+            .map(|d| d.path.clone())
+            .collect();
         assert!(d.contains(&"Observation.target.name".to_string()), "{d:?}");
-        assert!(d.contains(&"Observation.planes[product-1].energy.bounds.lower".to_string()), "{d:?}");
+        assert!(
+            d.contains(&"Observation.planes[product-1].energy.bounds.lower".to_string()),
+            "{d:?}"
+        );
         assert!(
             d.iter().any(|p| p.starts_with("Observation.planes[product-0].artifacts[cadc:TEST/sample-0-1.fits].parts[0].chunks[")
                 && p.ends_with("position.axis.function.cd11")),
             "{d:?}"
         );
-        assert!(d.iter().any(|p| p.starts_with("Observation.planes[product-0].position.bounds.points[")), "{d:?}");
+        assert!(
+            d.iter()
+                .any(|p| p.starts_with("Observation.planes[product-0].position.bounds.points[")),
+            "{d:?}"
+        );
         assert_eq!(d.len(), 5, "{d:?}");
     }
 
@@ -528,9 +616,18 @@ mod tests {
         a.planes.pop();
         a.planes[0].artifacts[0].parts[0].chunks.pop();
         let d = differences(&e, &a, &Options::default());
-        assert!(d.iter().any(|x| x.path == "Observation.planes[product-1]" && matches!(x.detail, Detail::Missing { .. })));
-        assert!(d.iter().any(|x| matches!(x.detail, Detail::Count { expected: 2, actual: 1 })));
+        assert!(d.iter().any(|x| x.path == "Observation.planes[product-1]"
+            && matches!(x.detail, Detail::Missing { .. })));
+        assert!(d.iter().any(|x| matches!(
+            x.detail,
+            Detail::Count {
+                expected: 2,
+                actual: 1
+            }
+        )));
         let back = differences(&a, &e, &Options::default());
-        assert!(back.iter().any(|x| matches!(x.detail, Detail::Unexpected { .. })));
+        assert!(back
+            .iter()
+            .any(|x| matches!(x.detail, Detail::Unexpected { .. })));
     }
 }

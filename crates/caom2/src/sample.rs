@@ -70,7 +70,10 @@ fn axis1d(ctype: &str, cunit: Option<&str>, start: f64, end: f64, naxis: i64) ->
 
 /// A chunk with every WCS filled in, centred near (ra, dec).
 pub fn complete_chunk(ids: &mut IdSource, when: Timestamp, ra: f64, dec: f64) -> Chunk {
-    let mut position = CoordAxis2D::new(Axis::new("RA---TAN", Some("deg")), Axis::new("DEC--TAN", Some("deg")));
+    let mut position = CoordAxis2D::new(
+        Axis::new("RA---TAN", Some("deg")),
+        Axis::new("DEC--TAN", Some("deg")),
+    );
     position.error1 = Some(CoordError {
         syser: 1.0e-5,
         rnder: 2.5e-6,
@@ -92,10 +95,22 @@ pub fn complete_chunk(ids: &mut IdSource, when: Timestamp, ra: f64, dec: f64) ->
     });
     position.bounds = Some(CoordBounds2D::Polygon(CoordPolygon2D {
         vertices: vec![
-            ValueCoord2D { coord1: ra + 0.1, coord2: dec - 0.1 },
-            ValueCoord2D { coord1: ra + 0.1, coord2: dec + 0.1 },
-            ValueCoord2D { coord1: ra - 0.1, coord2: dec + 0.1 },
-            ValueCoord2D { coord1: ra - 0.1, coord2: dec - 0.1 },
+            ValueCoord2D {
+                coord1: ra + 0.1,
+                coord2: dec - 0.1,
+            },
+            ValueCoord2D {
+                coord1: ra + 0.1,
+                coord2: dec + 0.1,
+            },
+            ValueCoord2D {
+                coord1: ra - 0.1,
+                coord2: dec + 0.1,
+            },
+            ValueCoord2D {
+                coord1: ra - 0.1,
+                coord2: dec - 0.1,
+            },
         ],
     }));
     position.function = Some(CoordFunction2D {
@@ -173,7 +188,13 @@ pub fn complete_chunk(ids: &mut IdSource, when: Timestamp, ra: f64, dec: f64) ->
 
 /// A derived observation with every optional field set: `planes` planes, each with `artifacts`
 /// artifacts of `parts` parts of `chunks` chunks.
-pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chunks: usize) -> Observation {
+pub fn observation(
+    seed: u64,
+    planes: usize,
+    artifacts: usize,
+    parts: usize,
+    chunks: usize,
+) -> Observation {
     let mut ids = IdSource::new(seed);
     let when = Timestamp(1_700_000_000_123);
     let release = Timestamp(1_731_000_000_000);
@@ -239,13 +260,18 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
         let mut plane = Plane::new(&pid);
         plane.entity = ids.entity(when);
         plane.entity.meta_producer = Some(uri("caom2pipe:sample-0.1"));
-        plane.creator_id = Some(uri(&format!("ivo://example.org/TEST?sample-observation/{pid}")));
+        plane.creator_id = Some(uri(&format!(
+            "ivo://example.org/TEST?sample-observation/{pid}"
+        )));
         plane.meta_release = Some(release);
         plane.meta_read_groups = vec![uri("ivo://cadc.nrc.ca/gms?TEST-meta")];
         plane.data_release = Some(release);
         // java.net.URI order puts gms?… before gms2?…, plain string order the other way round:
         // the Java checksum (the reference) depends on it, Python's does not follow it
-        plane.data_read_groups = vec![uri("ivo://cadc.nrc.ca/gms?TEST-data"), uri("ivo://cadc.nrc.ca/gms2?A")];
+        plane.data_read_groups = vec![
+            uri("ivo://cadc.nrc.ca/gms?TEST-data"),
+            uri("ivo://cadc.nrc.ca/gms2?A"),
+        ];
         plane.data_product_type = Some(DataProductType::IMAGE);
         plane.calibration_level = Some(CalibrationLevel::Calibrated);
         plane.provenance = Some(Provenance {
@@ -259,7 +285,9 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
             keywords: keywords.clone(),
             inputs: vec![uri("caom:TEST/member-1/raw"), uri("caom:TEST/member-2/raw")],
         });
-        plane.observable = Some(Observable { ucd: "phot.count".into() });
+        plane.observable = Some(Observable {
+            ucd: "phot.count".into(),
+        });
         plane.metrics = Some(Metrics {
             source_number_density: Some(100.0),
             background: Some(33.3),
@@ -268,13 +296,16 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
             mag_limit: Some(27.5),
             sample_snr: Some(2.7),
         });
-        plane.quality = Some(DataQuality { flag: Quality::Junk });
+        plane.quality = Some(DataQuality {
+            flag: Quality::Junk,
+        });
         plane.position = Some(Position {
+            // counter-clockwise by the CAOM convention: negative signed area with RA to the left
             bounds: Some(Shape::Polygon(Polygon::from_points(vec![
-                Point::new(10.8, 41.1),
-                Point::new(10.8, 41.4),
-                Point::new(10.5, 41.4),
                 Point::new(10.5, 41.1),
+                Point::new(10.5, 41.4),
+                Point::new(10.8, 41.4),
+                Point::new(10.8, 41.1),
             ]))),
             dimension: Some(Dimension2D {
                 naxis1: 2048,
@@ -312,7 +343,12 @@ pub fn observation(seed: u64, planes: usize, artifacts: usize, parts: usize, chu
             exposure: Some(864.0),
         });
         plane.polarization = Some(Polarization {
-            states: vec![PolarizationState::I, PolarizationState::Q, PolarizationState::U, PolarizationState::V],
+            states: vec![
+                PolarizationState::I,
+                PolarizationState::Q,
+                PolarizationState::U,
+                PolarizationState::V,
+            ],
             dimension: Some(4),
         });
         plane.custom = Some(CustomAxis {
@@ -364,7 +400,11 @@ pub fn minimal_observation() -> Observation {
     obs.entity = ids.entity(when);
     let mut plane = Plane::new("raw");
     plane.entity = ids.entity(when);
-    let mut a = Artifact::new(uri("cadc:TEST/minimal.fits"), ProductType::SCIENCE, ReleaseType::Data);
+    let mut a = Artifact::new(
+        uri("cadc:TEST/minimal.fits"),
+        ProductType::SCIENCE,
+        ReleaseType::Data,
+    );
     a.entity = ids.entity(when);
     plane.artifacts.push(a);
     obs.planes.push(plane);

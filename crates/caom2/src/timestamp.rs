@@ -37,7 +37,8 @@ impl Timestamp {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        let secs =
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         Some(Timestamp(secs * 1000 + i64::from(millis)))
     }
 
@@ -65,7 +66,9 @@ impl Timestamp {
             if !part.iter().all(u8::is_ascii_digit) {
                 return Err(err("expected digits"));
             }
-            Ok(part.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+            Ok(part
+                .iter()
+                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
         };
         let year = num(0, 4)?;
         if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -95,7 +98,9 @@ impl Timestamp {
                         return Err(err("expected fraction digits after '.'"));
                     }
                     let frac = &b[start..pos.min(start + 3)];
-                    let mut m = frac.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+                    let mut m = frac
+                        .iter()
+                        .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
                     for _ in frac.len()..3 {
                         m *= 10;
                     }
@@ -189,7 +194,9 @@ mod tests {
         assert_eq!(t.seconds(), 1_342_013_197);
         assert_eq!(Timestamp::parse("2012-07-11T13:26:37.1239Z").unwrap(), t);
         assert_eq!(
-            Timestamp::parse("2012-07-11T13:26:37.7").unwrap().to_string(),
+            Timestamp::parse("2012-07-11T13:26:37.7")
+                .unwrap()
+                .to_string(),
             "2012-07-11T13:26:37.700"
         );
         assert_eq!(

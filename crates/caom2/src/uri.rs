@@ -143,7 +143,8 @@ impl Uri {
         }
         match (a.opaque, b.opaque) {
             (Some(x), Some(y)) => {
-                return java::str_cmp(x, y).then_with(|| cmp_opt(a.fragment, b.fragment, java::str_cmp));
+                return java::str_cmp(x, y)
+                    .then_with(|| cmp_opt(a.fragment, b.fragment, java::str_cmp));
             }
             (Some(_), None) => return Ordering::Greater,
             (None, Some(_)) => return Ordering::Less,
@@ -322,8 +323,14 @@ mod tests {
         assert_eq!(u("Caom:a/b").java_cmp(&u("caom:a/b")), Ordering::Equal);
         assert_eq!(u("caom:a/b").java_cmp(&u("caom:/a/b")), Ordering::Greater);
         assert_eq!(u("ad:X/b").java_cmp(&u("caom:X/a")), Ordering::Less);
-        assert_eq!(u("http://HOST/x").java_cmp(&u("http://host/x")), Ordering::Equal);
-        assert_eq!(u("http://host:80/x").java_cmp(&u("http://host/x")), Ordering::Greater);
+        assert_eq!(
+            u("http://HOST/x").java_cmp(&u("http://host/x")),
+            Ordering::Equal
+        );
+        assert_eq!(
+            u("http://host:80/x").java_cmp(&u("http://host/x")),
+            Ordering::Greater
+        );
     }
 
     #[test]
@@ -334,7 +341,16 @@ mod tests {
 
     #[test]
     fn bad_uris_are_rejected() {
-        for bad in ["", "a b:c", "ad:x|y", "ad:%zz", "1ad:x", "ad:", "a#b#c", "http://x/<y>"] {
+        for bad in [
+            "",
+            "a b:c",
+            "ad:x|y",
+            "ad:%zz",
+            "1ad:x",
+            "ad:",
+            "a#b#c",
+            "http://x/<y>",
+        ] {
             assert!(Uri::parse(bad).is_err(), "{bad:?} should fail");
         }
         for good in [

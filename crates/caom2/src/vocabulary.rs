@@ -288,9 +288,15 @@ mod tests {
         assert!(EnergyBand::parse("x-ray").is_err());
         assert!(EnergyBand::Radio < EnergyBand::GammaRay);
         assert!(PolarizationState::V < PolarizationState::RR);
-        assert_eq!(PolarizationState::from_fits_code(-8), Some(PolarizationState::YX));
+        assert_eq!(
+            PolarizationState::from_fits_code(-8),
+            Some(PolarizationState::YX)
+        );
         assert_eq!(PolarizationState::from_fits_code(0), None);
-        assert_eq!(CalibrationLevel::parse("-1").unwrap(), CalibrationLevel::Planned);
+        assert_eq!(
+            CalibrationLevel::parse("-1").unwrap(),
+            CalibrationLevel::Planned
+        );
         assert_eq!(CalibrationLevel::AnalysisProduct.value(), 4);
         assert!(CalibrationLevel::parse("5").is_err());
     }
@@ -302,9 +308,13 @@ mod tests {
         let custom = ProductType::parse("http://example.org/vocab#mine").unwrap();
         assert!(!custom.is_base_term());
         assert!(ProductType::parse("#x").is_err());
-        assert_eq!(DataProductType::parse("eventlist").unwrap(), DataProductType::EVENT);
         assert_eq!(
-            DataProductType::parse("http://www.opencadc.org/caom2/DataProductType#catalog").unwrap(),
+            DataProductType::parse("eventlist").unwrap(),
+            DataProductType::EVENT
+        );
+        assert_eq!(
+            DataProductType::parse("http://www.opencadc.org/caom2/DataProductType#catalog")
+                .unwrap(),
             DataProductType::CATALOG
         );
         assert_eq!(Status::parse("fail").unwrap(), Status::FAIL);

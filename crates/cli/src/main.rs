@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "caom2pipe", version, about = "CAOM 2.4 ingestion pipeline and record tools")]
+#[command(
+    name = "caom2pipe",
+    version,
+    about = "CAOM 2.4 ingestion pipeline and record tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -18,18 +18,24 @@ pub fn read_observation(path: &Path) -> Result<Observation> {
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    xml::read(&bytes).map_err(|e| {
-        anyhow::anyhow!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message)
-    })
+    xml::read(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))
 }
 
 /// Writes bytes to a file atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -75,7 +81,12 @@ pub fn check(files: &[impl AsRef<Path>]) -> Result<ExitCode> {
             if v.checked == 0 {
                 println!("{}: ok (no checksums recorded)", f.display());
             } else {
-                println!("{}: ok ({}/{} checksums verify)", f.display(), v.checked, v.checked);
+                println!(
+                    "{}: ok ({}/{} checksums verify)",
+                    f.display(),
+                    v.checked,
+                    v.checked
+                );
             }
             passed += 1;
         } else {
@@ -98,7 +109,11 @@ pub fn check(files: &[impl AsRef<Path>]) -> Result<ExitCode> {
         }
     }
     println!("{passed} passed, {failed} failed");
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes the observation as CAOM 2.4 and reads it back: the result must hold the same state,
@@ -106,7 +121,11 @@ pub fn check(files: &[impl AsRef<Path>]) -> Result<ExitCode> {
 fn round_trip_problem(obs: &Observation) -> Option<String> {
     let text = xml::write(obs);
     match xml::read(text.as_bytes()) {
-        Ok(back) if caom2::diff::differences(obs, &back, &caom2::diff::Options::exact()).is_empty() => None,
+        Ok(back)
+            if caom2::diff::differences(obs, &back, &caom2::diff::Options::exact()).is_empty() =>
+        {
+            None
+        }
         Ok(_) => Some("the CAOM 2.4 re-write changes the record".to_string()),
         Err(e) => Some(format!("the CAOM 2.4 re-write cannot be read back: {e}")),
     }
@@ -156,5 +175,9 @@ pub fn validate(files: &[impl AsRef<Path>]) -> Result<ExitCode> {
         }
     }
     println!("{passed} passed, {failed} failed");
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

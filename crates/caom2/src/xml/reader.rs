@@ -100,7 +100,11 @@ impl<'a> Reader<'a> {
     }
 
     fn parse_error(&self, e: quick_xml::Error) -> XmlError {
-        XmlError::at(self.src, self.xml.error_position() as usize, format!("malformed XML: {e}"))
+        XmlError::at(
+            self.src,
+            self.xml.error_position() as usize,
+            format!("malformed XML: {e}"),
+        )
     }
 
     /// Reads up to the root element, which fixes the version.
@@ -114,7 +118,8 @@ impl<'a> Reader<'a> {
             match event {
                 Event::Decl(d) => {
                     if let Some(Ok(enc)) = d.encoding() {
-                        if !enc.eq_ignore_ascii_case(b"utf-8") && !enc.eq_ignore_ascii_case(b"utf8") {
+                        if !enc.eq_ignore_ascii_case(b"utf-8") && !enc.eq_ignore_ascii_case(b"utf8")
+                        {
                             return Err(self.err_at(
                                 pos,
                                 format!(
@@ -159,11 +164,7 @@ impl<'a> Reader<'a> {
                         )
                     })?;
                     self.ns = self.version.namespace().as_bytes();
-                    return Ok(El {
-                        empty,
-                        pos,
-                        start,
-                    });
+                    return Ok(El { empty, pos, start });
                 }
                 Event::Eof => return Err(self.err_at(pos, "empty document: no root element")),
                 _ => return Err(self.err_at(pos, "unexpected content before the root element")),
@@ -221,29 +222,28 @@ impl<'a> Reader<'a> {
                             ),
                         ));
                     }
-                    return Ok(Some(El {
-                        empty,
-                        pos,
-                        start,
-                    }));
+                    return Ok(Some(El { empty, pos, start }));
                 }
                 Event::End(_) => return Ok(None),
                 Event::Text(t) => {
                     if !t.iter().all(u8::is_ascii_whitespace) {
-                        return Err(self.err_at(
-                            pos,
-                            format!("unexpected text inside <{}>", parent.name()),
-                        ));
+                        return Err(
+                            self.err_at(pos, format!("unexpected text inside <{}>", parent.name()))
+                        );
                     }
                 }
                 Event::CData(_) => {
-                    return Err(self.err_at(pos, format!("unexpected CDATA inside <{}>", parent.name())))
+                    return Err(
+                        self.err_at(pos, format!("unexpected CDATA inside <{}>", parent.name()))
+                    )
                 }
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::DocType(_) => return Err(self.doctype(pos)),
                 Event::Decl(_) => return Err(self.err_at(pos, "misplaced XML declaration")),
                 Event::Eof => {
-                    return Err(self.err_at(pos, format!("document ends inside <{}>", parent.name())))
+                    return Err(
+                        self.err_at(pos, format!("document ends inside <{}>", parent.name()))
+                    )
                 }
             }
         }
@@ -262,7 +262,10 @@ impl<'a> Reader<'a> {
     }
 
     fn unknown(&self, el: &El<'_>, parent: &str) -> XmlError {
-        self.err_at(el.pos, format!("unknown element <{}> in <{parent}>", el.name()))
+        self.err_at(
+            el.pos,
+            format!("unknown element <{}> in <{parent}>", el.name()),
+        )
     }
 
     /// The trimmed text content of a leaf element ("" when empty).
@@ -276,7 +279,10 @@ impl<'a> Reader<'a> {
             match self.xml.read_event() {
                 Ok(Event::Text(t)) => {
                     let s = t.unescape().map_err(|e| {
-                        self.err_at(pos, format!("bad character or entity reference in <{}>: {e}", el.name()))
+                        self.err_at(
+                            pos,
+                            format!("bad character or entity reference in <{}>: {e}", el.name()),
+                        )
                     })?;
                     text.push_str(&s);
                 }
@@ -410,7 +416,8 @@ impl<'a> Reader<'a> {
         let mut id = None;
         let mut e = Entity::with_id(Uuid::nil());
         for attr in el.start.attributes() {
-            let attr = attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
+            let attr =
+                attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
             let (ns, local) = self.xml.resolve_attribute(attr.key);
             if !matches!(ns, ResolveResult::Bound(n) if n.0 == self.ns) {
                 continue;
@@ -421,32 +428,54 @@ impl<'a> Reader<'a> {
             let value = value.trim();
             let local = local.into_inner();
             let bad = |what: &str, err: String| {
-                self.err_at(el.pos, format!("invalid {what} attribute {value:?} on <{}>: {err}", el.name()))
+                self.err_at(
+                    el.pos,
+                    format!(
+                        "invalid {what} attribute {value:?} on <{}>: {err}",
+                        el.name()
+                    ),
+                )
             };
             match local {
-                b"id" => id = Some(parse_id(value).ok_or_else(|| bad("caom2:id", "not a UUID".into()))?),
+                b"id" => {
+                    id = Some(parse_id(value).ok_or_else(|| bad("caom2:id", "not a UUID".into()))?)
+                }
                 b"lastModified" => {
-                    e.last_modified = Some(Timestamp::parse(value).map_err(|x| bad("caom2:lastModified", x.to_string()))?)
+                    e.last_modified = Some(
+                        Timestamp::parse(value)
+                            .map_err(|x| bad("caom2:lastModified", x.to_string()))?,
+                    )
                 }
                 b"maxLastModified" => {
-                    e.max_last_modified =
-                        Some(Timestamp::parse(value).map_err(|x| bad("caom2:maxLastModified", x.to_string()))?)
+                    e.max_last_modified = Some(
+                        Timestamp::parse(value)
+                            .map_err(|x| bad("caom2:maxLastModified", x.to_string()))?,
+                    )
                 }
                 b"metaChecksum" => {
-                    e.meta_checksum = Some(Uri::parse(value).map_err(|x| bad("caom2:metaChecksum", x.to_string()))?)
+                    e.meta_checksum = Some(
+                        Uri::parse(value).map_err(|x| bad("caom2:metaChecksum", x.to_string()))?,
+                    )
                 }
                 b"accMetaChecksum" => {
-                    e.acc_meta_checksum =
-                        Some(Uri::parse(value).map_err(|x| bad("caom2:accMetaChecksum", x.to_string()))?)
+                    e.acc_meta_checksum = Some(
+                        Uri::parse(value)
+                            .map_err(|x| bad("caom2:accMetaChecksum", x.to_string()))?,
+                    )
                 }
                 b"metaProducer" => {
-                    e.meta_producer = Some(Uri::parse(value).map_err(|x| bad("caom2:metaProducer", x.to_string()))?)
+                    e.meta_producer = Some(
+                        Uri::parse(value).map_err(|x| bad("caom2:metaProducer", x.to_string()))?,
+                    )
                 }
                 _ => {}
             }
         }
         e.id = id.ok_or_else(|| {
-            self.err_at(el.pos, format!("<{}> lacks the required attribute caom2:id", el.name()))
+            self.err_at(
+                el.pos,
+                format!("<{}> lacks the required attribute caom2:id", el.name()),
+            )
         })?;
         Ok(e)
     }
@@ -455,9 +484,12 @@ impl<'a> Reader<'a> {
     /// CAOM namespace.
     fn xsi_type(&self, el: &El<'_>) -> Result<Option<String>> {
         for attr in el.start.attributes() {
-            let attr = attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
+            let attr =
+                attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
             let (ns, local) = self.xml.resolve_attribute(attr.key);
-            if !(matches!(ns, ResolveResult::Bound(n) if n.0 == NS_XSI.as_bytes()) && local.into_inner() == b"type") {
+            if !(matches!(ns, ResolveResult::Bound(n) if n.0 == NS_XSI.as_bytes())
+                && local.into_inner() == b"type")
+            {
                 continue;
             }
             let value = attr
@@ -471,7 +503,9 @@ impl<'a> Reader<'a> {
                     format!("xsi:type {value:?} on <{}> is not a CAOM type", el.name()),
                 ));
             }
-            return Ok(Some(String::from_utf8_lossy(vlocal.into_inner()).into_owned()));
+            return Ok(Some(
+                String::from_utf8_lossy(vlocal.into_inner()).into_owned(),
+            ));
         }
         Ok(None)
     }
@@ -480,13 +514,15 @@ impl<'a> Reader<'a> {
         if self.version <= Version::V22 {
             // CAOM ≤ 2.2 stores keywords as one space-separated string
             let t = self.text(el)?;
-            into.extend(t.split_whitespace().map(str::to_string));
+            for k in t.split_whitespace() {
+                push_unique(into, k.to_string());
+            }
             return Ok(());
         }
         self.children(el, |r, c| match c.local() {
             b"keyword" => {
                 if let Some(k) = r.string(c)? {
-                    into.push(k);
+                    push_unique(into, k);
                 }
                 Ok(())
             }
@@ -501,7 +537,12 @@ impl<'a> Reader<'a> {
                 return Err(r.unknown(c, &parent));
             }
             if let Some(u) = r.uri(c)? {
-                into.push(u);
+                if !into
+                    .iter()
+                    .any(|x| x.java_cmp(&u) == std::cmp::Ordering::Equal)
+                {
+                    into.push(u);
+                }
             }
             Ok(())
         })
@@ -972,7 +1013,10 @@ impl<'a> Reader<'a> {
                     b"artifact" => {
                         let artifact = r.artifact(a)?;
                         if p.artifacts.iter().any(|x| x.uri == artifact.uri) {
-                            return Err(r.err_at(a.pos, format!("duplicate artifact uri {}", artifact.uri)));
+                            return Err(r.err_at(
+                                a.pos,
+                                format!("duplicate artifact uri {}", artifact.uri),
+                            ));
                         }
                         p.artifacts.push(artifact);
                         Ok(())
@@ -1088,7 +1132,9 @@ impl<'a> Reader<'a> {
         match self.xsi_type(el)?.as_deref() {
             Some("Polygon") => {
                 if self.version <= Version::V22 {
-                    return Err(self.err_at(el.pos, "polygon position bounds need CAOM 2.3 or later"));
+                    return Err(
+                        self.err_at(el.pos, "polygon position bounds need CAOM 2.3 or later")
+                    );
                 }
                 let mut points = Vec::new();
                 let mut samples = None;
@@ -1140,8 +1186,13 @@ impl<'a> Reader<'a> {
                     radius: self.required(radius, el, "radius")?,
                 }))
             }
-            Some(other) => Err(self.err_at(el.pos, format!("unknown shape xsi:type=\"caom2:{other}\""))),
-            None => Err(self.err_at(el.pos, "<bounds> lacks xsi:type (caom2:Polygon or caom2:Circle)")),
+            Some(other) => {
+                Err(self.err_at(el.pos, format!("unknown shape xsi:type=\"caom2:{other}\"")))
+            }
+            None => Err(self.err_at(
+                el.pos,
+                "<bounds> lacks xsi:type (caom2:Polygon or caom2:Circle)",
+            )),
         }
     }
 
@@ -1202,13 +1253,13 @@ impl<'a> Reader<'a> {
                 // CAOM 2.3: a single band
                 b"emBand" => {
                     if let Some(b) = r.term(c, EnergyBand::parse)? {
-                        e.energy_bands.push(b);
+                        push_unique(&mut e.energy_bands, b);
                     }
                 }
                 b"energyBands" => r.children(c, |r, b| match b.local() {
                     b"emBand" => {
                         if let Some(band) = r.term(b, EnergyBand::parse)? {
-                            e.energy_bands.push(band);
+                            push_unique(&mut e.energy_bands, band);
                         }
                         Ok(())
                     }
@@ -1288,7 +1339,7 @@ impl<'a> Reader<'a> {
                 b"states" => r.children(c, |r, s| match s.local() {
                     b"state" => {
                         if let Some(st) = r.term(s, PolarizationState::parse)? {
-                            p.states.push(st);
+                            push_unique(&mut p.states, st);
                         }
                         Ok(())
                     }
@@ -1371,7 +1422,9 @@ impl<'a> Reader<'a> {
                     b"part" => {
                         let part = r.part(p)?;
                         if parts.iter().any(|x| x.name == part.name) {
-                            return Err(r.err_at(p.pos, format!("duplicate part name {:?}", part.name)));
+                            return Err(
+                                r.err_at(p.pos, format!("duplicate part name {:?}", part.name))
+                            );
                         }
                         parts.push(part);
                         Ok(())
@@ -1899,7 +1952,11 @@ impl<'a> Reader<'a> {
                             }),
                             _ => Err(r.unknown(v, "polygon")),
                         })?;
-                        r.put(&mut bounds, b, Some(CoordBounds2D::Polygon(CoordPolygon2D { vertices })))
+                        r.put(
+                            &mut bounds,
+                            b,
+                            Some(CoordBounds2D::Polygon(CoordPolygon2D { vertices })),
+                        )
                     }
                     _ => Err(r.unknown(b, "bounds")),
                 })?;
@@ -1948,6 +2005,13 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Sets keep one copy of each value, as the reference readers' sets do.
+fn push_unique<T: PartialEq>(into: &mut Vec<T>, value: T) {
+    if !into.contains(&value) {
+        into.push(value);
+    }
+}
+
 /// A 2.0-style 64-bit id becomes UUID(0, id), as the reference readers map it.
 fn parse_id(s: &str) -> Option<Uuid> {
     if let Ok(u) = Uuid::parse_str(s) {
@@ -1955,5 +2019,7 @@ fn parse_id(s: &str) -> Option<Uuid> {
             return Some(u);
         }
     }
-    s.parse::<i64>().ok().map(|l| Uuid::from_u64_pair(0, l as u64))
+    s.parse::<i64>()
+        .ok()
+        .map(|l| Uuid::from_u64_pair(0, l as u64))
 }

@@ -63,7 +63,12 @@ fn every_sample_round_trips_exactly() {
         let again = read(write(&obs).as_bytes()).unwrap();
         let d = differences(&obs, &again, &Options::exact());
         assert!(d.is_empty(), "{}: {:?}", path.display(), d);
-        assert_eq!(write(&again), write(&obs), "{}: second write differs", path.display());
+        assert_eq!(
+            write(&again),
+            write(&obs),
+            "{}: second write differs",
+            path.display()
+        );
     }
 }
 
@@ -87,7 +92,11 @@ fn verifiable_samples_verify_and_stale_ones_name_their_entities() {
         let obs = read(&std::fs::read(dir.join(name)).unwrap()).unwrap();
         let v = checksum::verify(&obs);
         assert_eq!(v.checked, 12, "{name}");
-        let mut m: Vec<String> = v.mismatches.iter().map(|m| format!("{} {}", m.entity, m.field)).collect();
+        let mut m: Vec<String> = v
+            .mismatches
+            .iter()
+            .map(|m| format!("{} {}", m.entity, m.field))
+            .collect();
         m.sort();
         m
     };
@@ -106,7 +115,11 @@ fn verifiable_samples_verify_and_stale_ones_name_their_entities() {
     // 2.3: only the FITS artifact's and its part's metaChecksum verify (2 of 12)
     let m23 = stale("diff-expected-CAOM-2.3.xml");
     assert_eq!(m23.len(), 10, "{m23:?}");
-    assert!(!m23.iter().any(|m| m.ends_with(".fits.gz] metaChecksum") || m.ends_with("parts[0] metaChecksum")), "{m23:?}");
+    assert!(
+        !m23.iter()
+            .any(|m| m.ends_with(".fits.gz] metaChecksum") || m.ends_with("parts[0] metaChecksum")),
+        "{m23:?}"
+    );
 }
 
 #[test]
@@ -117,4 +130,153 @@ fn generated_sample_round_trips_and_verifies() {
     assert!(differences(&obs, &back, &Options::exact()).is_empty());
     assert_eq!(checksum::verify(&back).mismatches, vec![]);
     assert!(text.contains("<caom2:title>Sample &amp; test &lt;records&gt;</caom2:title>"));
+}
+
+fn minimal_doc(body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<caom2:Observation xmlns:caom2=\"{NS_CAOM24}\" \
+         xmlns:xsi=\"{NS_XSI}\" xsi:type=\"caom2:SimpleObservation\" \
+         caom2:id=\"00000000-0000-0000-0000-000000000001\">\n{body}\n</caom2:Observation>\n"
+    )
+}
+
+fn expect_error(doc: &str, line: usize, needle: &str) {
+    match read(doc.as_bytes()) {
+        Ok(_) => panic!("accepted:\n{doc}"),
+        Err(e) => {
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.column >= 1, "{e}");
+            assert!(
+                e.message.contains(needle),
+                "{e} does not mention {needle:?}"
+            );
+        }
+    }
+}
+
+const BASE: &str = "  <caom2:collection>C</caom2:collection>\n  <caom2:observationID>o</caom2:observationID>\n  <caom2:algorithm><caom2:name>exposure</caom2:name></caom2:algorithm>";
+
+#[test]
+fn minimal_document_reads() {
+    let obs = read(minimal_doc(BASE).as_bytes()).unwrap();
+    assert_eq!(obs.collection, "C");
+    assert_eq!(obs.observation_id, "o");
+}
+
+#[test]
+fn malformed_xml_names_line_and_column() {
+    expect_error(
+        &minimal_doc(&format!("{BASE}\n  <caom2:type>x</caom2:typo>")),
+        6,
+        "malformed XML",
+    );
+    expect_error("<caom2:Observation", 1, "malformed XML");
+    expect_error("", 1, "empty document");
+    expect_error(
+        &format!("{}<extra/>", minimal_doc(BASE)),
+        7,
+        "after the root element",
+    );
+}
+
+#[test]
+fn unknown_namespace_and_foreign_elements_are_refused() {
+    let doc = minimal_doc(BASE).replace(NS_CAOM24, "http://example.org/caom2/xml/v9");
+    expect_error(&doc, 2, "unknown namespace");
+    let doc = minimal_doc(&format!("{BASE}\n  <other xmlns=\"urn:x\">1</other>"));
+    expect_error(&doc, 6, "not in the document's CAOM namespace");
+    expect_error(
+        &minimal_doc(&format!("{BASE}\n  <caom2:colour>red</caom2:colour>")),
+        6,
+        "unknown element <colour>",
+    );
+}
+
+#[test]
+fn bad_values_name_the_element() {
+    expect_error(
+        &minimal_doc(&format!("{BASE}\n  <caom2:intent>maybe</caom2:intent>")),
+        6,
+        "ObservationIntentType",
+    );
+    expect_error(
+        &minimal_doc(&format!(
+            "{BASE}\n  <caom2:sequenceNumber>12.5</caom2:sequenceNumber>"
+        )),
+        6,
+        "invalid integer \"12.5\" in <sequenceNumber>",
+    );
+    expect_error(
+        &minimal_doc(&format!(
+            "{BASE}\n  <caom2:metaRelease>yesterday</caom2:metaRelease>"
+        )),
+        6,
+        "invalid timestamp",
+    );
+    expect_error(
+        &minimal_doc(&format!(
+            "{BASE}\n  <caom2:environment>\n    <caom2:seeing>0.5 arcsec</caom2:seeing>\n  </caom2:environment>"
+        )),
+        7,
+        "invalid number",
+    );
+    expect_error(
+        &minimal_doc(&format!("{BASE}\n  <caom2:collection>D</caom2:collection>")),
+        6,
+        "duplicate element <collection>",
+    );
+    expect_error(
+        &minimal_doc("  <caom2:collection>C</caom2:collection>"),
+        2,
+        "lacks the required element <observationID>",
+    );
+    let doc = minimal_doc(BASE).replace("caom2:SimpleObservation", "caom2:StrangeObservation");
+    expect_error(&doc, 2, "unknown observation type");
+    let doc = minimal_doc(BASE).replace("caom2:id=\"00000000-0000-0000-0000-000000000001\"", "");
+    expect_error(&doc, 2, "caom2:id");
+}
+
+#[test]
+fn dtds_and_entities_are_refused() {
+    let doc = minimal_doc(BASE).replacen(
+        "<caom2:Observation",
+        "<!DOCTYPE caom2:Observation [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<caom2:Observation",
+        1,
+    );
+    expect_error(&doc, 2, "DOCTYPE");
+    let doc = minimal_doc(&format!("{BASE}\n  <caom2:type>&x;</caom2:type>"));
+    expect_error(&doc, 6, "entity");
+    // predefined and character references are fine
+    let doc = minimal_doc(&format!(
+        "{BASE}\n  <caom2:type>a &amp; b &#x41;</caom2:type>"
+    ));
+    assert_eq!(
+        read(doc.as_bytes()).unwrap().obs_type.as_deref(),
+        Some("a & b A")
+    );
+}
+
+#[test]
+fn non_utf8_and_huge_inputs_are_refused() {
+    let mut bytes = minimal_doc(BASE).into_bytes();
+    bytes.insert(bytes.len() - 30, 0xff);
+    let e = read(&bytes).unwrap_err();
+    assert!(e.message.contains("UTF-8"), "{e}");
+    let huge = vec![b' '; MAX_DOCUMENT_BYTES + 1];
+    let e = read(&huge).unwrap_err();
+    assert!(e.message.contains("limit"), "{e}");
+}
+
+#[test]
+fn truncated_documents_never_panic() {
+    let Some(dir) = xml_dir() else { return };
+    let bytes = std::fs::read(dir.join("sample-derived-caom24.xml")).unwrap();
+    for cut in (0..bytes.len()).step_by(997) {
+        let _ = read(&bytes[..cut]);
+    }
+    let mut flipped = bytes.clone();
+    for i in (0..flipped.len()).step_by(1013) {
+        flipped[i] = flipped[i].wrapping_add(1);
+        let _ = read(&flipped);
+    }
 }

@@ -21,7 +21,8 @@ pub fn write(obs: &Observation) -> String {
         out: String::with_capacity(4096 + 12_000 * count_chunks(obs)),
         depth: 0,
     };
-    w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n");
+    w.out
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n");
     w.observation(obs);
     w.out
 }
@@ -40,12 +41,9 @@ struct Writer {
     depth: usize,
 }
 
-/// Where an element was opened, so that an element that got no content can be rewritten in
-/// its empty form.
-struct Open {
-    start: usize,
-    after_tag: usize,
-}
+/// The output length just after an opening tag, so that an element that got no content can
+/// be rewritten in its empty form.
+struct Open(usize);
 
 impl Writer {
     fn indent(&mut self) {
@@ -55,39 +53,30 @@ impl Writer {
     }
 
     fn open(&mut self, name: &str) -> Open {
-        let start = self.out.len();
         self.indent();
         self.out.push_str("<caom2:");
         self.out.push_str(name);
         self.out.push_str(">\r\n");
         self.depth += 1;
-        Open {
-            start,
-            after_tag: self.out.len(),
-        }
+        Open(self.out.len())
     }
 
     fn open_with_attrs(&mut self, name: &str, attrs: impl FnOnce(&mut String)) -> Open {
-        let start = self.out.len();
         self.indent();
         self.out.push_str("<caom2:");
         self.out.push_str(name);
         attrs(&mut self.out);
         self.out.push_str(">\r\n");
         self.depth += 1;
-        Open {
-            start,
-            after_tag: self.out.len(),
-        }
+        Open(self.out.len())
     }
 
     fn close(&mut self, name: &str, open: Open) {
         self.depth -= 1;
-        if self.out.len() == open.after_tag {
-            // JDOM writes an element without content as `<name />`
-            self.out.truncate(open.after_tag - 3);
+        if self.out.len() == open.0 {
+            // JDOM writes an element without content as `<name />`: drop the ">\r\n"
+            self.out.truncate(open.0 - 3);
             self.out.push_str(" />\r\n");
-            let _ = open.start;
             return;
         }
         self.indent();
@@ -309,7 +298,10 @@ impl Writer {
         self.uri_set("metaReadGroups", "groupURI", &p.meta_read_groups);
         self.opt_date("dataRelease", p.data_release);
         self.uri_set("dataReadGroups", "groupURI", &p.data_read_groups);
-        self.opt_text("dataProductType", p.data_product_type.as_ref().map(|d| d.as_str()));
+        self.opt_text(
+            "dataProductType",
+            p.data_product_type.as_ref().map(|d| d.as_str()),
+        );
         self.opt_int("calibrationLevel", p.calibration_level.map(|c| c.value()));
         if let Some(pr) = &p.provenance {
             let o = self.open("provenance");
@@ -404,7 +396,8 @@ impl Writer {
         let o = self.open("position");
         match &pos.bounds {
             Some(Shape::Polygon(poly)) => {
-                let b = self.open_with_attrs("bounds", |out| out.push_str(" xsi:type=\"caom2:Polygon\""));
+                let b = self
+                    .open_with_attrs("bounds", |out| out.push_str(" xsi:type=\"caom2:Polygon\""));
                 let pts = self.open("points");
                 for p in &poly.points {
                     self.point("point", p);
@@ -424,7 +417,8 @@ impl Writer {
                 self.close("bounds", b);
             }
             Some(Shape::Circle(c)) => {
-                let b = self.open_with_attrs("bounds", |out| out.push_str(" xsi:type=\"caom2:Circle\""));
+                let b = self
+                    .open_with_attrs("bounds", |out| out.push_str(" xsi:type=\"caom2:Circle\""));
                 self.point("center", &c.center);
                 self.double("radius", c.radius);
                 self.close("bounds", b);
