@@ -72,12 +72,13 @@ pub fn format_double(d: f64, out: &mut String) {
         return;
     }
     let mut buf = ryu::Buffer::new();
-    let (digits, exp10, negative) = decimal_digits(buf.format_finite(d));
+    let mut digit_buf = [0u8; 24];
+    let (n, exp10, negative) = decimal_digits(buf.format_finite(d), &mut digit_buf);
+    let digits = &digit_buf[..n];
     if negative {
         out.push('-');
     }
     let abs = d.abs();
-    let digits = digits.as_bytes();
     if (1e-3..1e7).contains(&abs) {
         // value = 0.DIGITS × 10^exp10
         if exp10 <= 0 {
@@ -109,8 +110,54 @@ pub fn format_double(d: f64, out: &mut String) {
             out.push('0');
         }
         out.push('E');
-        out.push_str(&(exp10 - 1).to_string());
+        let mut e = itoa_buf(exp10 - 1);
+        out.push_str(e.as_str());
+        e.clear();
     }
+}
+
+/// A small formatted integer without a heap allocation.
+struct SmallInt {
+    buf: [u8; 12],
+    len: usize,
+}
+
+impl SmallInt {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+fn itoa_buf(v: i32) -> SmallInt {
+    let mut tmp = [0u8; 12];
+    let mut n = 0;
+    let negative = v < 0;
+    let mut u = v.unsigned_abs();
+    loop {
+        tmp[n] = b'0' + (u % 10) as u8;
+        n += 1;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    let mut out = SmallInt {
+        buf: [0; 12],
+        len: 0,
+    };
+    if negative {
+        out.buf[0] = b'-';
+        out.len = 1;
+    }
+    for i in (0..n).rev() {
+        out.buf[out.len] = tmp[i];
+        out.len += 1;
+    }
+    out
 }
 
 /// Convenience form of [`format_double`].
@@ -121,15 +168,14 @@ pub fn double_to_string(d: f64) -> String {
 }
 
 fn push_ascii(out: &mut String, bytes: &[u8]) {
-    // The digit buffers hold ASCII digits only.
-    for &b in bytes {
-        out.push(b as char);
-    }
+    // the digit buffers hold ASCII digits only
+    out.push_str(std::str::from_utf8(bytes).unwrap_or(""));
 }
 
-/// Splits ryu's output (either `123.45`, `0.00012` or `1.2e-7` style) into significant digits
-/// without leading or trailing zeros and a decimal exponent such that value = 0.DIGITS × 10^exp.
-fn decimal_digits(text: &str) -> (String, i32, bool) {
+/// Splits ryu's output (`123.45`, `0.00012` or `1.2e-7` style) into significant digits without
+/// leading or trailing zeros, written to `digits`, and a decimal exponent such that
+/// value = 0.DIGITS × 10^exp. Returns (digit count, exponent, negative).
+fn decimal_digits(text: &str, digits: &mut [u8; 24]) -> (usize, i32, bool) {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -142,15 +188,25 @@ fn decimal_digits(text: &str) -> (String, i32, bool) {
         Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
         None => (mantissa, ""),
     };
-    let mut digits: String = String::with_capacity(int_part.len() + frac_part.len());
-    digits.push_str(int_part);
-    digits.push_str(frac_part);
-    // value = int_part.frac_part × 10^exp = 0.(digits) × 10^(len(int_part) + exp)
+    // value = int_part.frac_part × 10^exp = 0.(int_part frac_part) × 10^(len(int_part) + exp)
     let mut exp10 = int_part.len() as i32 + exp;
-    let leading = digits.bytes().take_while(|&b| b == b'0').count();
-    exp10 -= leading as i32;
-    let trimmed = digits[leading..].trim_end_matches('0').to_string();
-    (trimmed, exp10, negative)
+    let mut n = 0;
+    let mut leading = true;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if leading && b == b'0' {
+            exp10 -= 1;
+            continue;
+        }
+        leading = false;
+        if n < digits.len() {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    while n > 0 && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    (n, exp10, negative)
 }
 
 /// Parses a double the way both reference readers accept it: Java spellings (`1.0E-8`,

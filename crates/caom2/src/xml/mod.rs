@@ -60,7 +60,11 @@ pub struct XmlError {
 impl XmlError {
     /// An error at a byte offset of `src`.
     pub(crate) fn at(src: &[u8], offset: usize, message: impl Into<String>) -> XmlError {
-        let offset = offset.min(src.len());
+        let mut offset = offset.min(src.len());
+        // report the start of the next token, not the layout whitespace before it
+        while offset < src.len() && src[offset].is_ascii_whitespace() {
+            offset += 1;
+        }
         let before = &src[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = before

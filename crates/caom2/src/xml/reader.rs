@@ -17,8 +17,7 @@ use crate::uri::Uri;
 use crate::vocabulary::*;
 use crate::wcs::*;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::NsReader;
+use quick_xml::Reader as XmlReader;
 use std::borrow::Cow;
 use uuid::Uuid;
 
@@ -70,24 +69,39 @@ impl El<'_> {
 }
 
 struct Reader<'a> {
-    xml: NsReader<&'a [u8]>,
+    xml: XmlReader<&'a [u8]>,
     src: &'a [u8],
-    ns: &'static [u8],
     version: Version,
+    /// The prefixes the root binds to the document's CAOM namespace (None: the default
+    /// namespace). CAOM writers declare namespaces once, on the root; resolving prefixes
+    /// ourselves from that declaration is much cheaper than a general namespace resolver.
+    caom_prefixes: Vec<Option<Vec<u8>>>,
+    xsi_prefixes: Vec<Vec<u8>>,
+}
+
+/// Splits a qualified name into prefix and local part.
+fn split_qname(name: &[u8]) -> (Option<&[u8]>, &[u8]) {
+    match name.iter().position(|&b| b == b':') {
+        Some(i) => (Some(&name[..i]), &name[i + 1..]),
+        None => (None, name),
+    }
 }
 
 impl<'a> Reader<'a> {
     fn new(src: &'a [u8]) -> Reader<'a> {
-        let mut xml = NsReader::from_reader(src);
+        let mut xml = XmlReader::from_reader(src);
         let cfg = xml.config_mut();
         cfg.check_end_names = true;
         cfg.expand_empty_elements = false;
-        cfg.trim_text(false);
+        // whitespace between elements is layout; letting the tokenizer drop it saves a text
+        // event per element (error positions skip leading whitespace to compensate)
+        cfg.trim_text(true);
         Reader {
             xml,
             src,
-            ns: b"",
             version: Version::V24,
+            caom_prefixes: Vec::new(),
+            xsi_prefixes: Vec::new(),
         }
     }
 
@@ -148,10 +162,30 @@ impl<'a> Reader<'a> {
                             ),
                         ));
                     }
-                    let ns_text = match self.xml.resolve_element(start.name()).0 {
-                        ResolveResult::Bound(n) => String::from_utf8_lossy(n.0).into_owned(),
-                        _ => String::new(),
-                    };
+                    // (prefix, namespace) declared on the root
+                    let mut declared: Vec<(Option<Vec<u8>>, String)> = Vec::new();
+                    for attr in start.attributes() {
+                        let attr = attr
+                            .map_err(|e| self.err_at(pos, format!("malformed attribute: {e}")))?;
+                        let key = attr.key.into_inner();
+                        let prefix = if key == b"xmlns" {
+                            None
+                        } else if let Some(p) = key.strip_prefix(b"xmlns:") {
+                            Some(p.to_vec())
+                        } else {
+                            continue;
+                        };
+                        let value = attr.unescape_value().map_err(|e| {
+                            self.err_at(pos, format!("bad namespace declaration: {e}"))
+                        })?;
+                        declared.push((prefix, value.trim().to_string()));
+                    }
+                    let (root_prefix, _) = split_qname(start.name().into_inner());
+                    let ns_text = declared
+                        .iter()
+                        .find(|(p, _)| p.as_deref() == root_prefix)
+                        .map(|(_, ns)| ns.clone())
+                        .unwrap_or_default();
                     self.version = Version::from_namespace(&ns_text).ok_or_else(|| {
                         self.err_at(
                             pos,
@@ -163,7 +197,15 @@ impl<'a> Reader<'a> {
                             },
                         )
                     })?;
-                    self.ns = self.version.namespace().as_bytes();
+                    for (prefix, ns) in declared {
+                        if ns == self.version.namespace() {
+                            self.caom_prefixes.push(prefix);
+                        } else if ns == NS_XSI {
+                            if let Some(p) = prefix {
+                                self.xsi_prefixes.push(p);
+                            }
+                        }
+                    }
                     return Ok(El { empty, pos, start });
                 }
                 Event::Eof => return Err(self.err_at(pos, "empty document: no root element")),
@@ -210,15 +252,23 @@ impl<'a> Reader<'a> {
                     let (Event::Start(start) | Event::Empty(start)) = event else {
                         unreachable!()
                     };
-                    let in_ns = matches!(self.xml.resolve_element(start.name()).0,
-                        ResolveResult::Bound(n) if n.0 == self.ns);
-                    if !in_ns {
+                    let (prefix, _) = split_qname(start.name().into_inner());
+                    if !self.caom_prefixes.iter().any(|p| p.as_deref() == prefix) {
                         return Err(self.err_at(
                             pos,
                             format!(
                                 "element <{}> is not in the document's CAOM namespace {}",
                                 String::from_utf8_lossy(start.name().into_inner()),
                                 self.version.namespace()
+                            ),
+                        ));
+                    }
+                    if memchr_xmlns(start.attributes_raw()) {
+                        return Err(self.err_at(
+                            pos,
+                            format!(
+                                "namespace declaration on <{}>: CAOM documents declare namespaces on the root element only",
+                                String::from_utf8_lossy(start.name().into_inner())
                             ),
                         ));
                     }
@@ -268,12 +318,13 @@ impl<'a> Reader<'a> {
         )
     }
 
-    /// The trimmed text content of a leaf element ("" when empty).
-    fn text(&mut self, el: &El<'_>) -> Result<String> {
+    /// The trimmed text content of a leaf element ("" when empty). Borrowed from the document
+    /// in the common case of one text node without entity references.
+    fn text(&mut self, el: &El<'_>) -> Result<Cow<'a, str>> {
         if el.empty {
-            return Ok(String::new());
+            return Ok(Cow::Borrowed(""));
         }
-        let mut text = String::new();
+        let mut text: Option<Cow<'a, str>> = None;
         loop {
             let pos = self.pos();
             match self.xml.read_event() {
@@ -284,10 +335,17 @@ impl<'a> Reader<'a> {
                             format!("bad character or entity reference in <{}>: {e}", el.name()),
                         )
                     })?;
-                    text.push_str(&s);
+                    text = Some(match text {
+                        None => s,
+                        Some(prev) => Cow::Owned(prev.into_owned() + &s),
+                    });
                 }
                 Ok(Event::CData(c)) => {
-                    text.push_str(&String::from_utf8_lossy(&c.into_inner()));
+                    let s = String::from_utf8_lossy(&c.into_inner()).into_owned();
+                    text = Some(Cow::Owned(match text {
+                        None => s,
+                        Some(prev) => prev.into_owned() + &s,
+                    }));
                 }
                 Ok(Event::Comment(_)) | Ok(Event::PI(_)) => {}
                 Ok(Event::End(_)) => break,
@@ -309,11 +367,18 @@ impl<'a> Reader<'a> {
                 Err(e) => return Err(self.parse_error(e)),
             }
         }
-        let trimmed = java::trim(&text);
-        if trimmed.len() != text.len() {
-            return Ok(trimmed.to_string());
-        }
-        Ok(text)
+        Ok(match text {
+            None => Cow::Borrowed(""),
+            Some(Cow::Borrowed(b)) => Cow::Borrowed(java::trim(b)),
+            Some(Cow::Owned(o)) => {
+                let t = java::trim(&o);
+                if t.len() == o.len() {
+                    Cow::Owned(o)
+                } else {
+                    Cow::Owned(t.to_string())
+                }
+            }
+        })
     }
 
     /// A leaf value; None when blank (the reference readers treat blank as null).
@@ -334,7 +399,8 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self, el: &El<'_>) -> Result<Option<String>> {
-        self.value(el, "text", |t| Some(t.to_string()))
+        let t = self.text(el)?;
+        Ok((!t.is_empty()).then(|| t.into_owned()))
     }
 
     fn double(&mut self, el: &El<'_>) -> Result<Option<f64>> {
@@ -418,15 +484,14 @@ impl<'a> Reader<'a> {
         for attr in el.start.attributes() {
             let attr =
                 attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
-            let (ns, local) = self.xml.resolve_attribute(attr.key);
-            if !matches!(ns, ResolveResult::Bound(n) if n.0 == self.ns) {
+            let (prefix, local) = split_qname(attr.key.into_inner());
+            if prefix.is_none() || !self.caom_prefixes.iter().any(|p| p.as_deref() == prefix) {
                 continue;
             }
             let value = attr
                 .unescape_value()
                 .map_err(|err| self.err_at(el.pos, format!("bad attribute value: {err}")))?;
             let value = value.trim();
-            let local = local.into_inner();
             let bad = |what: &str, err: String| {
                 self.err_at(
                     el.pos,
@@ -486,9 +551,8 @@ impl<'a> Reader<'a> {
         for attr in el.start.attributes() {
             let attr =
                 attr.map_err(|err| self.err_at(el.pos, format!("malformed attribute: {err}")))?;
-            let (ns, local) = self.xml.resolve_attribute(attr.key);
-            if !(matches!(ns, ResolveResult::Bound(n) if n.0 == NS_XSI.as_bytes())
-                && local.into_inner() == b"type")
+            let (prefix, local) = split_qname(attr.key.into_inner());
+            if local != b"type" || !prefix.is_some_and(|p| self.xsi_prefixes.iter().any(|x| x == p))
             {
                 continue;
             }
@@ -496,16 +560,14 @@ impl<'a> Reader<'a> {
                 .unescape_value()
                 .map_err(|err| self.err_at(el.pos, format!("bad attribute value: {err}")))?;
             let value = value.trim().to_string();
-            let (vns, vlocal) = self.xml.resolve_element(QName(value.as_bytes()));
-            if !matches!(vns, ResolveResult::Bound(n) if n.0 == self.ns) {
+            let (vprefix, vlocal) = split_qname(value.as_bytes());
+            if !self.caom_prefixes.iter().any(|p| p.as_deref() == vprefix) {
                 return Err(self.err_at(
                     el.pos,
                     format!("xsi:type {value:?} on <{}> is not a CAOM type", el.name()),
                 ));
             }
-            return Ok(Some(
-                String::from_utf8_lossy(vlocal.into_inner()).into_owned(),
-            ));
+            return Ok(Some(String::from_utf8_lossy(vlocal).into_owned()));
         }
         Ok(None)
     }
@@ -531,10 +593,9 @@ impl<'a> Reader<'a> {
     }
 
     fn uri_list(&mut self, el: &El<'_>, item: &'static str, into: &mut Vec<Uri>) -> Result<()> {
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             if c.local() != item.as_bytes() {
-                return Err(r.unknown(c, &parent));
+                return Err(r.unknown(c, &el.name()));
             }
             if let Some(u) = r.uri(c)? {
                 if !into
@@ -840,12 +901,11 @@ impl<'a> Reader<'a> {
 
     fn point(&mut self, el: &El<'_>) -> Result<Point> {
         let (mut c1, mut c2) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"cval1" => &mut c1,
                 b"cval2" => &mut c2,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.double(c)?;
             r.put(slot, c, v)
@@ -858,12 +918,11 @@ impl<'a> Reader<'a> {
 
     fn interval(&mut self, el: &El<'_>) -> Result<Interval> {
         let (mut lower, mut upper) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"lower" => &mut lower,
                 b"upper" => &mut upper,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.double(c)?;
             r.put(slot, c, v)
@@ -878,7 +937,6 @@ impl<'a> Reader<'a> {
         let (mut lower, mut upper) = (None, None);
         let mut samples = Vec::new();
         let mut have_samples = false;
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| match c.local() {
             b"lower" => {
                 let v = r.double(c)?;
@@ -901,7 +959,7 @@ impl<'a> Reader<'a> {
                     _ => Err(r.unknown(s, "samples")),
                 })
             }
-            _ => Err(r.unknown(c, &parent)),
+            _ => Err(r.unknown(c, &el.name())),
         })?;
         let lower = self.required(lower, el, "lower")?;
         let upper = self.required(upper, el, "upper")?;
@@ -1555,7 +1613,6 @@ impl<'a> Reader<'a> {
 
     fn slice(&mut self, el: &El<'_>) -> Result<Slice> {
         let (mut axis, mut bin) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| match c.local() {
             b"axis" => {
                 let v = Some(r.axis(c)?);
@@ -1565,7 +1622,7 @@ impl<'a> Reader<'a> {
                 let v = r.long(c)?;
                 r.put(&mut bin, c, v)
             }
-            _ => Err(r.unknown(c, &parent)),
+            _ => Err(r.unknown(c, &el.name())),
         })?;
         Ok(Slice {
             axis: self.required(axis, el, "axis")?,
@@ -1575,12 +1632,11 @@ impl<'a> Reader<'a> {
 
     fn axis(&mut self, el: &El<'_>) -> Result<Axis> {
         let (mut ctype, mut cunit) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"ctype" => &mut ctype,
                 b"cunit" => &mut cunit,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.string(c)?;
             r.put(slot, c, v)
@@ -1703,25 +1759,23 @@ impl<'a> Reader<'a> {
     /// PolarizationWCS and CustomWCS: one `axis` child.
     fn wcs_axis_only(&mut self, el: &El<'_>) -> Result<CoordAxis1D> {
         let mut axis = None;
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| match c.local() {
             b"axis" => {
                 let v = Some(r.coord_axis_1d(c)?);
                 r.put(&mut axis, c, v)
             }
-            _ => Err(r.unknown(c, &parent)),
+            _ => Err(r.unknown(c, &el.name())),
         })?;
         self.required(axis, el, "axis")
     }
 
     fn coord_error(&mut self, el: &El<'_>) -> Result<CoordError> {
         let (mut syser, mut rnder) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"syser" => &mut syser,
                 b"rnder" => &mut rnder,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.double(c)?;
             r.put(slot, c, v)
@@ -1734,12 +1788,11 @@ impl<'a> Reader<'a> {
 
     fn ref_coord(&mut self, el: &El<'_>) -> Result<RefCoord> {
         let (mut pix, mut val) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"pix" => &mut pix,
                 b"val" => &mut val,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.double(c)?;
             r.put(slot, c, v)
@@ -1752,12 +1805,11 @@ impl<'a> Reader<'a> {
 
     fn coord_2d(&mut self, el: &El<'_>) -> Result<Coord2D> {
         let (mut c1, mut c2) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"coord1" => &mut c1,
                 b"coord2" => &mut c2,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = Some(r.ref_coord(c)?);
             r.put(slot, c, v)
@@ -1770,12 +1822,11 @@ impl<'a> Reader<'a> {
 
     fn value_coord_2d(&mut self, el: &El<'_>) -> Result<ValueCoord2D> {
         let (mut c1, mut c2) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"coord1" => &mut c1,
                 b"coord2" => &mut c2,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = r.double(c)?;
             r.put(slot, c, v)
@@ -1788,12 +1839,11 @@ impl<'a> Reader<'a> {
 
     fn range_1d(&mut self, el: &El<'_>) -> Result<CoordRange1D> {
         let (mut start, mut end) = (None, None);
-        let parent = String::from_utf8_lossy(el.local()).into_owned();
         self.children(el, |r, c| {
             let slot = match c.local() {
                 b"start" => &mut start,
                 b"end" => &mut end,
-                _ => return Err(r.unknown(c, &parent)),
+                _ => return Err(r.unknown(c, &el.name())),
             };
             let v = Some(r.ref_coord(c)?);
             r.put(slot, c, v)
@@ -2003,6 +2053,11 @@ impl<'a> Reader<'a> {
         a.axis2 = self.required(axis2, el, "axis2")?;
         Ok(a)
     }
+}
+
+/// True when a tag's attribute text declares a namespace.
+fn memchr_xmlns(attrs: &[u8]) -> bool {
+    !attrs.is_empty() && attrs.windows(5).any(|w| w == b"xmlns")
 }
 
 /// Sets keep one copy of each value, as the reference readers' sets do.

@@ -103,9 +103,27 @@ impl Writer {
     }
 
     fn double(&mut self, name: &str, value: f64) {
-        let mut s = String::with_capacity(24);
-        java::format_double(value, &mut s);
-        self.text(name, &s);
+        self.indent();
+        self.out.push_str("<caom2:");
+        self.out.push_str(name);
+        self.out.push('>');
+        java::format_double(value, &mut self.out);
+        self.out.push_str("</caom2:");
+        self.out.push_str(name);
+        self.out.push_str(">\r\n");
+    }
+
+    /// An integer value, formatted straight into the output.
+    fn integer(&mut self, name: &str, value: i64) {
+        use std::fmt::Write as _;
+        self.indent();
+        self.out.push_str("<caom2:");
+        self.out.push_str(name);
+        self.out.push('>');
+        let _ = write!(self.out, "{value}");
+        self.out.push_str("</caom2:");
+        self.out.push_str(name);
+        self.out.push_str(">\r\n");
     }
 
     fn opt_double(&mut self, name: &str, value: Option<f64>) {
@@ -116,13 +134,13 @@ impl Writer {
 
     fn opt_int(&mut self, name: &str, value: Option<i32>) {
         if let Some(v) = value {
-            self.text(name, &v.to_string());
+            self.integer(name, i64::from(v));
         }
     }
 
     fn opt_long(&mut self, name: &str, value: Option<i64>) {
         if let Some(v) = value {
-            self.text(name, &v.to_string());
+            self.integer(name, v);
         }
     }
 
@@ -409,7 +427,7 @@ impl Writer {
                     let o = self.open("vertex");
                     self.double("cval1", vx.cval1);
                     self.double("cval2", vx.cval2);
-                    self.text("type", &vx.segment.value().to_string());
+                    self.integer("type", i64::from(vx.segment.value()));
                     self.close("vertex", o);
                 }
                 self.close("vertices", v);
@@ -475,8 +493,8 @@ impl Writer {
 
     fn dimension(&mut self, name: &str, d: &Dimension2D) {
         let o = self.open(name);
-        self.text("naxis1", &d.naxis1.to_string());
-        self.text("naxis2", &d.naxis2.to_string());
+        self.integer("naxis1", d.naxis1);
+        self.integer("naxis2", d.naxis2);
         self.close(name, o);
     }
 
@@ -589,7 +607,7 @@ impl Writer {
     fn slice(&mut self, name: &str, s: &Slice) {
         let o = self.open(name);
         self.axis("axis", &s.axis);
-        self.text("bin", &s.bin.to_string());
+        self.integer("bin", s.bin);
         self.close(name, o);
     }
 
@@ -657,7 +675,7 @@ impl Writer {
         }
         if let Some(f) = &a.function {
             let fo = self.open("function");
-            self.text("naxis", &f.naxis.to_string());
+            self.integer("naxis", f.naxis);
             self.double("delta", f.delta);
             self.ref_coord("refCoord", &f.ref_coord);
             self.close("function", fo);
