@@ -280,3 +280,35 @@ fn truncated_documents_never_panic() {
         let _ = read(&flipped);
     }
 }
+
+#[test]
+fn any_prefix_bound_on_the_root_works() {
+    let doc = minimal_doc(BASE)
+        .replace("caom2:", "c:")
+        .replace("xmlns:caom2=", "xmlns:c=");
+    let obs = read(doc.as_bytes()).unwrap();
+    assert_eq!(obs.observation_id, "o");
+    // the default namespace too
+    let doc = minimal_doc(BASE)
+        .replace("<caom2:", "<")
+        .replace("</caom2:", "</")
+        .replace("xmlns:caom2=", "xmlns=")
+        .replace(
+            "xsi:type=\"caom2:SimpleObservation\"",
+            "xsi:type=\"SimpleObservation\"",
+        )
+        .replace("caom2:id=", "x:id=")
+        .replace(
+            "xmlns:xsi=",
+            "xmlns:x=\"http://www.opencadc.org/caom2/xml/v2.4\" xmlns:xsi=",
+        );
+    assert_eq!(read(doc.as_bytes()).unwrap().collection, "C");
+}
+
+#[test]
+fn inner_namespace_declarations_are_refused() {
+    let doc = minimal_doc(&format!(
+        "{BASE}\n  <caom2:type xmlns:caom2=\"http://example.org/other\">x</caom2:type>"
+    ));
+    expect_error(&doc, 6, "namespace declaration");
+}
