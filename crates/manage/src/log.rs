@@ -18,14 +18,15 @@ use crate::time::asctime;
 /// Where console lines go (standard error, a progress bar that keeps them above itself, a
 /// test buffer).
 pub trait LogSink: Send + Sync {
-    fn line(&self, text: &str);
+    /// One formatted line at `level` (a sink may show only some levels).
+    fn line(&self, level: Level, text: &str);
 }
 
 /// Console lines to standard error.
 pub struct Stderr;
 
 impl LogSink for Stderr {
-    fn line(&self, text: &str) {
+    fn line(&self, _level: Level, text: &str) {
         eprintln!("{text}");
     }
 }
@@ -35,7 +36,7 @@ impl LogSink for Stderr {
 pub struct Collect(pub Mutex<Vec<String>>);
 
 impl LogSink for Collect {
-    fn line(&self, text: &str) {
+    fn line(&self, _level: Level, text: &str) {
         if let Ok(mut v) = self.0.lock() {
             v.push(text.to_string());
         }
@@ -89,14 +90,17 @@ impl Logger {
     /// Writes one console line if `level` is enabled.
     pub fn log(&self, level: Level, name: &str, line: u32, message: &str) {
         if self.enabled(level) {
-            self.sink.line(&format!(
-                "{}:{:<7}:{:<12}:{:<4}:{}",
-                asctime(Timestamp::now(), &self.local),
-                level.name(),
-                name,
-                line,
-                message
-            ));
+            self.sink.line(
+                level,
+                &format!(
+                    "{}:{:<7}:{:<12}:{:<4}:{}",
+                    asctime(Timestamp::now(), &self.local),
+                    level.name(),
+                    name,
+                    line,
+                    message
+                ),
+            );
         }
     }
 
