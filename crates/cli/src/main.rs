@@ -2,6 +2,8 @@
 //!
 //! Exit status: 0 all good, 1 some entries failed or differences found, 2 usage or input errors.
 
+mod collections;
+mod pipeline;
 mod records;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +42,47 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// The pipeline: a todo list, local directories or (--incremental) time boxes, into the
+    /// repository and storage, with caom2pipe's logs, report and state files.
+    Run {
+        /// config.yml to use (default: ./config.yml); relative paths in it are relative to
+        /// its directory.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Check the configuration (keys, values, combinations, files) and exit.
+        #[arg(long)]
+        check: bool,
+        /// Incremental run: time boxes from the state.yml bookmark (the reference's
+        /// `<collection>_run_state`).
+        #[arg(long)]
+        incremental: bool,
+        /// A work list to run instead of todo_file_name (e.g. logs/retries.txt).
+        #[arg(long)]
+        todo: Option<PathBuf>,
+    },
+    /// One observation from local files with a collection's mapping, no services.
+    Scrape {
+        /// Collection name; an unregistered one uses the generic collection and a blueprint.
+        #[arg(long)]
+        collection: String,
+        /// An existing observation to update.
+        #[arg(long = "in")]
+        input: Option<PathBuf>,
+        /// Where to write the observation XML.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// YAML blueprint for the generic collection (default: `blueprint:` of config.yml).
+        #[arg(long)]
+        blueprint: Option<PathBuf>,
+        /// config.yml to read (default: ./config.yml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Observation id for all files (default: from the file names).
+        #[arg(long)]
+        obs_id: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +116,34 @@ fn main() -> ExitCode {
             compare_content,
         } => records::diff(&expected, &actual, compare_content),
         Command::Validate { files } => records::validate(&files),
+        Command::Run {
+            config,
+            check,
+            incremental,
+            todo,
+        } => pipeline::run(pipeline::RunArgs {
+            config,
+            check,
+            incremental,
+            todo,
+        }),
+        Command::Scrape {
+            collection,
+            input,
+            output,
+            blueprint,
+            config,
+            obs_id,
+            files,
+        } => pipeline::scrape(pipeline::ScrapeArgs {
+            collection,
+            input,
+            output,
+            blueprint,
+            config,
+            obs_id,
+            files,
+        }),
     };
     match result {
         Ok(code) => code,

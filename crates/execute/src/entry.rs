@@ -170,6 +170,39 @@ fn open_stored_form(path: &Path, uri: &str) -> Result<Box<dyn Read>, EntryError>
     Ok(Box::new(f))
 }
 
+/// What the pipeline needs of a local file, reading it once where possible: a header dump
+/// once for its headers (it has no content information of its own: it describes a file we
+/// do not have); another file one streaming pass for md5 and size (unless `known`, e.g. from
+/// the store that just copied it) plus cfitsio's read of its header blocks.
+pub fn read_local_meta(
+    path: &Path,
+    uri: &str,
+    known: Option<FileInfo>,
+) -> Result<FileMeta, EntryError> {
+    let mut meta = FileMeta {
+        uri: uri.to_string(),
+        local_path: Some(path.to_path_buf()),
+        info: None,
+        headers: None,
+    };
+    if is_dump(path) {
+        let bytes = std::fs::read(path)
+            .map_err(|e| EntryError::failed(format!("{}: {e}", path.display())))?;
+        let h =
+            Headers::from_dump_bytes(&bytes, &path.display().to_string()).map_err(source_error)?;
+        meta.headers = Some(h);
+        return Ok(meta);
+    }
+    meta.info = Some(match known {
+        Some(i) => i,
+        None => local_info(path, uri)?,
+    });
+    if has_headers(uri) {
+        meta.headers = Some(Headers::read(path).map_err(source_error)?);
+    }
+    Ok(meta)
+}
+
 /// Read errors that mean the content is not what its name says (a broken gzip stream).
 fn is_bad_data(kind: std::io::ErrorKind) -> bool {
     matches!(
@@ -301,23 +334,8 @@ impl Job<'_> {
             let uri = self.files[i].uri.clone();
             match self.local_path(i) {
                 Some(path) => {
-                    if is_dump(&path) {
-                        // One read for the dump; it has no content information of its own.
-                        let bytes = std::fs::read(&path)
-                            .map_err(|e| EntryError::failed(format!("{}: {e}", path.display())))?;
-                        let h = Headers::from_dump_bytes(&bytes, &path.display().to_string())
-                            .map_err(source_error)?;
-                        self.files[i].headers = Some(h);
-                    } else {
-                        if self.files[i].info.is_none() {
-                            self.files[i].info = Some(local_info(&path, &uri)?);
-                        }
-                        if has_headers(&uri) {
-                            self.files[i].headers =
-                                Some(Headers::read(&path).map_err(source_error)?);
-                        }
-                    }
-                    self.files[i].local_path = Some(path);
+                    let known = self.files[i].info.take();
+                    self.files[i] = read_local_meta(&path, &uri, known)?;
                 }
                 None => {
                     let storage = self.svc.storage;
@@ -569,4 +587,79 @@ pub fn stamp_meta_producer(obs: &mut Observation, producer: &Uri) {
             }
         }
     }
+}
+
+/// `caom2pipe scrape`: one observation from local files with a collection's meta visitors,
+/// no services. `start` is an existing record to update (`--in`); every file must map to the
+/// same observation id (or `obs_id` overrides it).
+pub fn scrape_files(
+    collection: &dyn Collection,
+    config: &Config,
+    files: &[PathBuf],
+    start: Option<Observation>,
+    obs_id: Option<&str>,
+    log: &EntryLog,
+) -> Result<Observation, EntryError> {
+    let naming = manage::NamingContext::from_config(config);
+    let mut obs = start;
+    let producer = collection.version();
+    for path in files {
+        let entry = path.display().to_string();
+        let mut sn = collection.storage_name(&entry, &naming)?;
+        if let Some(id) = obs_id {
+            sn.obs_id = id.to_string();
+        }
+        if !collection.is_valid(&sn) {
+            return Err(EntryError::rejected(
+                Reason::InvalidFileName,
+                format!("{}: {entry}", Reason::InvalidFileName.phrase()),
+            ));
+        }
+        if let Some(o) = &obs {
+            if o.observation_id != sn.obs_id {
+                return Err(EntryError::failed(format!(
+                    "{entry} belongs to observation {:?}, not {:?} (use --obs-id to put the files in one observation)",
+                    sn.obs_id, o.observation_id
+                )));
+            }
+        }
+        let mut metas = Vec::new();
+        for (i, uri) in sn.destination_uris.iter().enumerate() {
+            let p = if i == 0 {
+                path.clone()
+            } else {
+                PathBuf::from(&sn.source_names[i])
+            };
+            metas.push(read_local_meta(&p, uri, None)?);
+        }
+        let is_new = obs.is_none();
+        let mut o = obs
+            .take()
+            .unwrap_or_else(|| Observation::simple(&sn.collection, &sn.obs_id));
+        let workspace = std::env::temp_dir();
+        let ctx = VisitContext {
+            storage_name: &sn,
+            config,
+            files: &metas,
+            workspace: &workspace,
+            log_file_directory: &config.log_file_directory,
+            storage: None,
+            log,
+            is_new,
+            meta_producer: &producer,
+        };
+        for v in collection.meta_visitors() {
+            let report = v
+                .visit(&mut o, &ctx)
+                .map_err(|e| e.context(format_args!("{entry}: {} visitor", v.name())))?;
+            log_at!(log, Level::Debug, "{}: {report}", v.name());
+        }
+        obs = Some(o);
+    }
+    let mut o = obs.ok_or_else(|| EntryError::failed("no files given"))?;
+    if let Ok(p) = Uri::parse(&producer) {
+        stamp_meta_producer(&mut o, &p);
+    }
+    checksum::update_checksums(&mut o);
+    Ok(o)
 }

@@ -325,7 +325,8 @@ impl<'a> Pipeline<'a> {
 
         match opts.mode {
             RunMode::Todo => {
-                let mut source: Box<dyn WorkSource> = if c.use_local_files {
+                // `--todo` names a work list (e.g. a retries file) even for local-file runs.
+                let mut source: Box<dyn WorkSource> = if c.use_local_files && opts.todo.is_none() {
                     Box::new(LocalDirSource::new(
                         &c.data_sources,
                         &c.data_source_extensions,
