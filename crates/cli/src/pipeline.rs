@@ -275,7 +275,7 @@ pub fn scrape(args: ScrapeArgs) -> anyhow::Result<ExitCode> {
         config.logging_level.max(Level::Info),
         Arc::new(manage::log::Stderr),
     );
-    let log = logger.entry(false);
+    let log = logger.entry(None);
     match execute::entry::scrape_files(
         collection.as_ref(),
         &config,

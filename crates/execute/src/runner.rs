@@ -701,7 +701,7 @@ impl RunState<'_, '_> {
             c.parallel_count,
             |(item, sn): (WorkItem, StorageName)| {
                 let t = Instant::now();
-                let log = logger.entry(c.log_to_file);
+                let log = logger.entry(c.log_to_file.then_some(c.logging_level));
                 log_at!(log, Level::Debug, "start {}", item.source);
                 let result = entry::do_one(&services, &item, &sn, &log);
                 if let Err(e) = &result {

@@ -565,6 +565,24 @@ fn omm_image_header(seq: u32, object: &str, ra: f64, dec: f64, filter: &str) -> 
     h
 }
 
+/// A small OMM-like FITS file (8×8 float pixels, 5760 bytes), distinct for each `i`: for
+/// tests that need many real FITS files.
+pub fn tiny_fits(i: usize) -> Vec<u8> {
+    let ra = (i as f64 * 0.37) % 360.0;
+    let dec = ((i as f64 * 0.11) % 120.0) - 60.0;
+    let mut h = omm_image_header(i as u32, &format!("FIELD-{i}"), ra, dec, "H");
+    for (k, v, _) in h.0.iter_mut() {
+        if k == "NAXIS1" || k == "NAXIS2" {
+            *v = V::Int(8);
+        }
+        if k == "CRPIX1" || k == "CRPIX2" {
+            *v = V::Float(4.5);
+        }
+    }
+    let pixels: Vec<f32> = (0..64).map(|p| (i * 64 + p) as f32).collect();
+    fits_file(&[(h, Pixels::F32(pixels))])
+}
+
 /// Writes `files` into `dir`.
 pub fn write_files(dir: &Path, files: &[SampleFile]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

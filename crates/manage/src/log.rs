@@ -104,11 +104,12 @@ impl Logger {
         }
     }
 
-    /// A log for one entry; `to_file` keeps its lines for the entry's `.log` file.
-    pub fn entry(&self, to_file: bool) -> EntryLog {
+    /// A log for one entry; with `file_level` (`log_to_file`) it also keeps the lines at that
+    /// level and above for the entry's `.log` file.
+    pub fn entry(&self, file_level: Option<Level>) -> EntryLog {
         EntryLog {
             logger: self.clone(),
-            buffer: to_file.then(|| Mutex::new(String::new())),
+            buffer: file_level.map(|l| (l, Mutex::new(String::new()))),
         }
     }
 }
@@ -116,15 +117,15 @@ impl Logger {
 /// The log of one entry: console lines plus, with `log_to_file`, the text of its `.log` file.
 pub struct EntryLog {
     logger: Logger,
-    buffer: Option<Mutex<String>>,
+    buffer: Option<(Level, Mutex<String>)>,
 }
 
 impl EntryLog {
     /// Records a line at `level` from `name:line`.
     pub fn log(&self, level: Level, name: &str, line: u32, message: &str) {
         self.logger.log(level, name, line, message);
-        if let Some(buf) = &self.buffer {
-            if level >= self.logger.level {
+        if let Some((file_level, buf)) = &self.buffer {
+            if level >= *file_level {
                 if let Ok(mut b) = buf.lock() {
                     b.push_str(&format!(
                         "{}:{}:{:<12}:{}:{}\n",
@@ -141,14 +142,14 @@ impl EntryLog {
 
     /// Whether `level` is recorded anywhere (to skip building expensive messages).
     pub fn enabled(&self, level: Level) -> bool {
-        self.logger.enabled(level)
+        self.logger.enabled(level) || self.buffer.as_ref().is_some_and(|(l, _)| level >= *l)
     }
 
     /// The `.log` file text collected so far (empty without `log_to_file`).
     pub fn take_file_text(&self) -> String {
         self.buffer
             .as_ref()
-            .and_then(|b| b.lock().ok().map(|mut s| std::mem::take(&mut *s)))
+            .and_then(|(_, b)| b.lock().ok().map(|mut s| std::mem::take(&mut *s)))
             .unwrap_or_default()
     }
 }
@@ -178,7 +179,7 @@ mod tests {
     fn formats_like_python_logging() {
         let sink = Arc::new(Collect::default());
         let logger = Logger::new(Level::Info, sink.clone());
-        let e = logger.entry(true);
+        let e = logger.entry(Some(Level::Info));
         crate::log_at!(e, Level::Info, "hello {}", 1);
         crate::log_at!(e, Level::Debug, "hidden");
         let lines = sink.0.lock().unwrap().clone();
