@@ -3,6 +3,7 @@
 //! Exit status: 0 all good, 1 some entries failed or differences found, 2 usage or input errors.
 
 mod collections;
+mod mapping;
 mod pipeline;
 mod records;
 
@@ -60,6 +61,14 @@ enum Command {
         #[arg(long)]
         todo: Option<PathBuf>,
     },
+    /// Map files to a CAOM observation with a blueprint (the reference's fits2caom2 and
+    /// caom2gen argument forms are accepted too).
+    Fits2caom2(mapping::Fits2caom2Args),
+    /// Blueprints: import the reference's formats to YAML, check blueprints.
+    Blueprint {
+        #[command(subcommand)]
+        command: BlueprintCommand,
+    },
     /// One observation from local files with a collection's mapping, no services.
     Scrape {
         /// Collection name; an unregistered one uses the generic collection and a blueprint.
@@ -82,6 +91,37 @@ enum Command {
         obs_id: Option<String>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BlueprintCommand {
+    /// Turn a caom2gen .blueprint file, or a fits2caom2 config/default/override triple, into
+    /// a YAML blueprint with the same meaning.
+    Import {
+        /// A caom2gen .blueprint file.
+        file: Option<PathBuf>,
+        /// Legacy fits2caom2 config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Legacy fits2caom2 default file.
+        #[arg(long)]
+        default: Option<PathBuf>,
+        /// Legacy fits2caom2 override file.
+        #[arg(long = "override")]
+        overrides: Option<PathBuf>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Validate blueprints (YAML or .blueprint) without reading any data: keys, values,
+    /// axes, and with --module the function names.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Function module to check function names against.
+        #[arg(long)]
+        module: Option<String>,
     },
 }
 
@@ -116,6 +156,26 @@ fn main() -> ExitCode {
             compare_content,
         } => records::diff(&expected, &actual, compare_content),
         Command::Validate { files } => records::validate(&files),
+        Command::Fits2caom2(args) => mapping::fits2caom2(args),
+        Command::Blueprint {
+            command:
+                BlueprintCommand::Import {
+                    file,
+                    config,
+                    default,
+                    overrides,
+                    output,
+                },
+        } => mapping::import(
+            file.as_deref(),
+            config.as_deref(),
+            default.as_deref(),
+            overrides.as_deref(),
+            output.as_deref(),
+        ),
+        Command::Blueprint {
+            command: BlueprintCommand::Check { files, module },
+        } => mapping::check(&files, module.as_deref()),
         Command::Run {
             config,
             check,

@@ -267,6 +267,12 @@ impl Headers {
         self.hdus.get_mut(index)
     }
 
+    /// All HDU headers, for changes (the mapping engine injects blueprint values into every
+    /// HDU before WCS parsing).
+    pub fn hdus_mut(&mut self) -> &mut [Header] {
+        &mut self.hdus
+    }
+
     /// The primary header.
     pub fn primary(&self) -> Option<&Header> {
         self.hdus.first()

@@ -49,14 +49,19 @@
 //! assert_eq!(headers[1].to_card_string().len(), 4 * 80);
 //! ```
 
+pub mod blueprint;
 pub mod card;
 pub mod dump;
+pub mod engine;
 #[cfg(feature = "fits")]
 pub mod fits;
+pub mod functions;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod header;
 pub mod headers;
+pub mod keys;
+pub mod legacy;
 
 pub use card::{Card, CardError, CardKind, Value};
 pub use dump::{Dump, DumpError, DumpStyle};

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Runs CADC's caom2utils (PyPI 1.7.4) on a conformance case, offline, for timing comparisons.
+
+    caom2utils_driver.py convert CASE_DIR OUT.xml    one conversion (a fresh process = cold CLI)
+    caom2utils_driver.py warm CASE_DIR [N]           N back-to-back conversions in one process
+    caom2utils_driver.py check CASE_DIR OUT.xml      convert, then compare with the expected XML
+
+CASE_DIR holds a conformance `case.yml`. The command line is the case's `reference_command`
+(the upstream tool's own arguments). The reference needs three network touch points; as in the
+upstream test harness they are answered locally:
+
+* the storage service's "info" call returns the content type, length and md5 that `case.yml`
+  records for the artifact URI;
+* VOSpace node metadata likewise;
+* a local input without ".fits" in its name that holds no header (BRITE's empty dump) gets the
+  minimal header BITPIX=8, NAXIS=4, NAXIS1..4=1.
+
+The function modules (`--module`) are not distributed with the conformance data; `case.yml`
+describes what each function returns, and the small modules below implement those
+descriptions in Python so that the reference can run the cases that need them.
+
+`warm` prints one line: `first=<s> mean=<s> min=<s> n=<N>`, where first is the first conversion
+in the process (after imports) and mean/min are over the N that follow.
+"""
+
+import os
+import shlex
+import sys
+import tempfile
+import time
+
+import yaml
+
+MODULES = {
+    'HD36486': '''
+def _get_artifact_product_type(uri):
+    return 'science'
+
+def _get_time_axis_range_start_val(uri):
+    return 59468.76826100005
+
+def _get_time_axis_range_end_val(uri):
+    return 59640.65652099997
+''',
+    'mega2caom2': '''
+import re
+
+_WIDTH = {'Z.MP9801': 1848.0}
+_CENTRE = {'Z.MP9801': 9083.0}
+
+def _history_runs(header):
+    text = ' '.join(str(h) for h in header.get('HISTORY', []))
+    return re.findall(r'[0-9]{6,7}', text)
+
+def getInputs(header):
+    return ' '.join(f'caom:CFHT/{d}' for d in _history_runs(header))
+
+def getProvInputs(header):
+    return ' '.join(f'caom:CFHT/{d}/{d}p' for d in _history_runs(header))
+
+def getMagnitudeLimit(header):
+    for k in ('ML_5SIGA', 'ML_5SIG2', 'ML_50DET'):
+        if k in header:
+            v = float(header[k])
+            if 0 < v < 30:
+                return v
+    return 0.0
+
+def _token(uri):
+    return re.search(r'[A-Z]+[.]MP[0-9]{4}', uri).group(0)
+
+def getFilterWidth(uri):
+    return _WIDTH[_token(uri)]
+
+def getFilterCentre(uri):
+    return _CENTRE[_token(uri)]
+''',
+    'N20250101M0624': '''
+def get_proposal_id(params):
+    return 'PROPOSAL ID'
+
+def get_exposure(params):
+    return 4.0
+
+def get_time_delta(params):
+    return 12.0
+
+def get_time_function_val(params):
+    return params['header'].get('MJD')
+
+def get_energy_chunk_range_start_val(params):
+    return {'RED': 649.0, 'BLUE': 499.0}.get(params['header'].get('ARM'))
+
+def get_energy_chunk_range_end_val(params):
+    return {'RED': 920.0, 'BLUE': 663.0}[params['header'].get('ARM')]
+''',
+    'S20230518S0121': '''
+from astropy.time import Time
+
+def get_exposure(uri):
+    return 1200.0
+
+def _mjd(header, key):
+    if 'DATE-OBS' not in header or key not in header:
+        return None
+    return Time(f"{header['DATE-OBS']} {header[key]}", format='iso', scale='utc').mjd
+
+def get_time_delta(header):
+    start = _mjd(header, 'UTSTART')
+    end = _mjd(header, 'UTEND')
+    if start is None or end is None:
+        return None
+    return end - start
+
+def get_time_function_val(header):
+    return _mjd(header, 'UTSTART')
+
+def _get_energy_chunk_range_start_val(header):
+    return {'RED': 520.0, 'BLUE': 347.0}.get(header.get('CAMERA'))
+
+def _get_energy_chunk_range_end_val(header):
+    return {'RED': 1060.0, 'BLUE': 530.0}.get(header.get('CAMERA'))
+''',
+    'mosaic': '''
+def _get_observation_proposal_keywords(params):
+    return {'surveys', 'catalogs', 'radio continuum: general', 'techniques: image processing'}
+''',
+    'taosii': '''
+from astropy.coordinates import SkyCoord
+from astropy import units as u
+
+def _field(f, dataset, name):
+    try:
+        return f[dataset][name]
+    except (KeyError, ValueError):
+        return None
+
+def _text(v):
+    return v.decode() if hasattr(v, 'decode') else str(v)
+
+def get_exposure(params):
+    f = params['base']
+    end = _field(f, 'header/timeseries', 'mjdrunend')
+    start = _field(f, 'header/timeseries', 'mjdrunstart')
+    if end is None or start is None:
+        return 0.0
+    return float(end - start)
+
+def _position(f):
+    ra = _field(f, 'header/object', 'obj_ra')
+    dec = _field(f, 'header/object', 'obj_dec')
+    return SkyCoord(_text(ra), _text(dec), unit=(u.hourangle, u.deg), frame='icrs')
+
+def get_target_position_cval1(params):
+    return _position(params['base']).ra.degree
+
+def get_target_position_cval2(params):
+    return _position(params['base']).dec.degree
+
+def get_time_axis_range_end(params):
+    return int(_field(params['base'], 'header/timeseries', 'numepochs')) - 1
+''',
+}
+
+
+def load_case(case_dir):
+    with open(os.path.join(case_dir, 'case.yml')) as f:
+        return yaml.safe_load(f)
+
+
+def install_stand_ins(case):
+    """Answers the reference's network calls from case.yml, as the upstream test harness does."""
+    from astropy.io import fits
+    from cadcdata import FileInfo
+    from caom2utils import caom2blueprint, data_util
+
+    by_uri = {i['uri']: i for i in case['inputs'] if i.get('uri')}
+
+    def info(uri):
+        i = by_uri.get(uri)
+        if i is None:
+            return None
+        md5 = i.get('content_checksum') or ''
+        return FileInfo(id=uri, size=i.get('content_length'), md5sum=md5.replace('md5:', ''),
+                        file_type=i.get('content_type'))
+
+    class OfflineStorage:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def info(self, uri):
+            return info(uri)
+
+        def get_head(self, uri):
+            raise RuntimeError(f'offline: no remote header for {uri}')
+
+    data_util.StorageClientWrapper = OfflineStorage
+    caom2blueprint._get_vos_meta = lambda subject, uri: info(uri)
+
+    def local_headers(fqn):
+        # the upstream harness: names with ".fits" are read as text dumps when they decode,
+        # as FITS otherwise; anything else gets a minimal header
+        if '.fits' in fqn:
+            try:
+                with open(fqn) as f:
+                    return data_util.make_headers_from_string(f.read())
+            except UnicodeDecodeError:
+                with fits.open(fqn, memmap=True, lazy_load_hdus=True) as hdulist:
+                    hdulist.verify('fix')
+                    return [h.header for h in hdulist]
+        header = fits.Header()
+        header['BITPIX'] = 8
+        header['NAXIS'] = 4
+        for i in range(1, 5):
+            header[f'NAXIS{i}'] = 1
+        return [header]
+
+    data_util.get_local_headers_from_fits = local_headers
+
+
+def module_path(case, tmp):
+    module = case.get('module')
+    if not module:
+        return None
+    name = module['name']
+    path = os.path.join(tmp, f'{name}.py')
+    if not os.path.exists(path):
+        with open(path, 'w') as f:
+            f.write(MODULES[name])
+    return path
+
+
+def argv_for(case, case_dir, out, tmp):
+    """The case's reference command with absolute file names, -o OUT and a real module file."""
+    words = shlex.split(case['reference_command'])
+    tool = words[0]
+    result = [tool]
+    i = 1
+    file_opts = {'--local', '--blueprint', '--config', '--default', '--override'}
+    current = None
+    while i < len(words):
+        w = words[i]
+        if w.startswith('--') or w == '-o':
+            current = w
+            result.append(w)
+            if w == '-o':
+                result.append(out)
+                i += 2
+                continue
+            if w == '--module':
+                result.append(module_path(case, tmp))
+                i += 2
+                continue
+        elif current in file_opts:
+            result.append(os.path.join(case_dir, w))
+        else:
+            result.append(w)
+        i += 1
+    return tool, result
+
+
+def convert(case, case_dir, out, tmp):
+    from caom2utils import caom2blueprint, legacy
+
+    tool, argv = argv_for(case, case_dir, out, tmp)
+    entry = legacy.main_app if tool == 'fits2caom2' else caom2blueprint.caom2gen
+    sys.argv = argv
+    try:
+        entry()
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise RuntimeError(f'{tool} exited with {e.code}') from None
+
+
+def main():
+    mode, case_dir = sys.argv[1], os.path.abspath(sys.argv[2])
+    case = load_case(case_dir)
+    install_stand_ins(case)
+    import logging
+    with tempfile.TemporaryDirectory() as tmp:
+        if mode in ('convert', 'check'):
+            out = os.path.abspath(sys.argv[3])
+            convert(case, case_dir, out, tmp)
+            if mode == 'check':
+                from caom2 import ObservationReader
+                from caom2.diff import get_differences
+                reader = ObservationReader(False)
+                expected = reader.read(os.path.join(case_dir, case['expected_xml']))
+                actual = reader.read(out)
+                diffs = get_differences(expected, actual, 'Observation')
+                print('\n'.join(diffs) if diffs else 'no differences')
+        elif mode == 'warm':
+            n = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+            out = os.path.join(tmp, 'out.xml')
+            t0 = time.perf_counter()
+            convert(case, case_dir, out, tmp)
+            first = time.perf_counter() - t0
+            # the reference re-attaches handlers and filters on every call; keep them quiet
+            logging.getLogger().setLevel(logging.ERROR)
+            times = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                convert(case, case_dir, out, tmp)
+                times.append(time.perf_counter() - t0)
+            print(f'first={first:.6f} mean={sum(times) / len(times):.6f} min={min(times):.6f} n={n}')
+        else:
+            sys.exit(f'unknown mode {mode}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,187 @@
+//! The reference's header injection (`FitsParser.apply_blueprint`), done once per file before
+//! wcslib reads any header:
+//!
+//! 1. global keys with a standard WCS keyword: a lookup copies the value of each listed
+//!    keyword present in an HDU into the standard keyword (the *last* present one wins); a
+//!    literal is written into the standard keyword of every HDU;
+//! 2. per-HDU keys do the same in their own HDU;
+//! 3. defaults of global lookups are written under the last keyword of the list wherever that
+//!    keyword is missing or falsy (so a header's genuine `0` is overwritten);
+//! 4. if an HDU has any `CDi_i`, `CDELTn` is copied to `CDn_n` where that diagonal is missing;
+//! 5. with a `-SIP` axis, `DPn = 'NAXES: 1'` is added for the other axes.
+//!
+//! Values are typed on the way in as the reference's `_set_by_type` does.
+
+use crate::blueprint::{standard_keywords, Axes};
+use crate::card::Value;
+use crate::functions::FnValue;
+use crate::header::Header;
+
+use super::plan::{Entry, Resolved};
+use super::values::{py_str_value, set_by_type};
+
+/// The reference's `has_no_value`: nothing, or text containing `None`.
+fn has_no_value(e: &Entry) -> bool {
+    match e {
+        Entry::Null | Entry::Call(_) => true,
+        Entry::Text(t) => t.trim().contains("None"),
+        Entry::Value(FnValue::Scalar(Value::String(s))) => s.trim().contains("None"),
+        _ => false,
+    }
+}
+
+/// The text a plan value is written as.
+fn value_text(e: &Entry) -> Option<String> {
+    match e {
+        Entry::Text(t) => Some(t.to_string()),
+        Entry::Value(FnValue::Scalar(v)) => Some(py_str_value(v)),
+        Entry::Value(FnValue::Set(s)) => Some(s.join(" ")),
+        _ => None,
+    }
+}
+
+/// Applies steps 1–5 to `headers`. Returns warnings (sections for HDUs the file lacks).
+pub(crate) fn inject(
+    plan: &Resolved,
+    axes: &Axes,
+    headers: &mut [Header],
+    file: &str,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    // 1. global values for standard keywords
+    for &key in plan.order() {
+        let Some(std) = standard_keywords(axes, key) else {
+            continue;
+        };
+        let Some(slot) = plan.global(key) else {
+            continue;
+        };
+        match &slot.entry {
+            Entry::Lookup(l) => {
+                for h in headers.iter_mut() {
+                    for item in &l.items {
+                        let kw = item.text();
+                        if std.contains(kw) {
+                            continue;
+                        }
+                        if let Some(v) = h.get(kw) {
+                            let typed = set_by_type(&py_str_value(v));
+                            for s in std.iter() {
+                                h.set(s, typed.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            Entry::Table(_) => {}
+            e if has_no_value(e) => {}
+            e => {
+                if let Some(text) = value_text(e) {
+                    let typed = set_by_type(&text);
+                    for s in std.iter() {
+                        for h in headers.iter_mut() {
+                            h.set(s, typed.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // 2. per-HDU values
+    for (hdu, list) in plan.extensions() {
+        let Some(h) = headers.get_mut(hdu) else {
+            warnings.push(format!(
+                "{file}: the blueprint has values for HDU {hdu}, but the file has {} HDUs",
+                headers.len()
+            ));
+            continue;
+        };
+        for (key, slot) in list {
+            let std = standard_keywords(axes, *key);
+            match &slot.entry {
+                Entry::Lookup(l) => {
+                    let Some(std) = std else { continue };
+                    for item in &l.items {
+                        let kw = item.text();
+                        if std.contains(kw) {
+                            continue;
+                        }
+                        if let Some(v) = h.get(kw) {
+                            let typed = set_by_type(&py_str_value(v));
+                            for s in std.iter() {
+                                h.set(s, typed.clone());
+                            }
+                        }
+                    }
+                }
+                Entry::Table(_) => {}
+                e if has_no_value(e) => {}
+                e => {
+                    if let (Some(std), Some(text)) = (std, value_text(e)) {
+                        let typed = set_by_type(&text);
+                        for s in std.iter() {
+                            h.set(s, typed.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // 3. defaults of global lookups, under the last keyword
+    for &key in plan.order() {
+        let Some(slot) = plan.global(key) else {
+            continue;
+        };
+        let Entry::Lookup(l) = &slot.entry else {
+            continue;
+        };
+        let Some(default) = l.default.as_deref().filter(|d| !d.is_empty()) else {
+            continue;
+        };
+        let Some(last) = l.items.last().map(|i| i.text()) else {
+            continue;
+        };
+        if last.contains(',') {
+            continue;
+        }
+        let kw = last.trim();
+        let typed = set_by_type(default);
+        for h in headers.iter_mut() {
+            if !h.get(kw).is_some_and(Value::is_truthy) {
+                h.set(kw, typed.clone());
+            }
+        }
+    }
+    // 4. CDELTn → CDn_n when the HDU has a CD matrix
+    for h in headers.iter_mut() {
+        let cd = |i: usize| format!("CD{i}_{i}");
+        if (1..6).any(|i| h.contains(&cd(i))) {
+            for i in 1..6 {
+                let cdelt = format!("CDELT{i}");
+                if !h.contains(&cd(i)) {
+                    if let Some(v) = h.get(&cdelt).cloned() {
+                        h.set(&cd(i), v);
+                    }
+                }
+            }
+        }
+    }
+    // 5. SIP: DPn = 'NAXES: 1' for the other axes
+    for h in headers.iter_mut() {
+        let ctype = |h: &Header, i: usize| h.get(&format!("CTYPE{i}")).cloned();
+        let sip =
+            (1..6).any(|i| matches!(ctype(h, i), Some(Value::String(s)) if s.contains("-SIP")));
+        if sip {
+            for i in 1..6 {
+                if let Some(c) = ctype(h, i) {
+                    let not_sip = !matches!(&c, Value::String(s) if s.contains("-SIP"));
+                    let dp = format!("DP{i}");
+                    if not_sip && !h.contains(&dp) {
+                        h.set(&dp, Value::String("NAXES: 1".into()));
+                    }
+                }
+            }
+        }
+    }
+    warnings
+}
