@@ -233,7 +233,11 @@ pub fn validate_spatial(context: &str, wcs: &SpatialWcs) -> Result<(), String> {
     Ok(())
 }
 
-fn check_cd_matrix(f: &CoordFunction2D) -> Result<(), String> {
+/// The CD matrix and reference point of a spatial function: finite, and not singular (the
+/// reference reports WCSLIB's `Linear transformation matrix is singular(3)`). Also used by
+/// plane compute before handing a function to WCSLIB, whose `cdfix` would otherwise turn a
+/// zero row and column into a unit diagonal.
+pub fn check_cd_matrix(f: &CoordFunction2D) -> Result<(), String> {
     let cd = [f.cd11, f.cd12, f.cd21, f.cd22];
     let r = &f.ref_coord;
     let reference = [r.coord1.pix, r.coord1.val, r.coord2.pix, r.coord2.val];

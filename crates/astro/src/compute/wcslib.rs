@@ -1,0 +1,271 @@
+//! WCSLIB calls of the reference compute (compute.md §4.6): a chunk function becomes a small
+//! FITS header holding exactly the keywords the reference passes, parsed by the `wcs` crate.
+//!
+//! Spatial: `NAXIS = 2`, `CTYPE1/2` (`--TNX` read as `--TAN`), `CUNIT1/2`, `CRPIX1/2`,
+//! `CRVAL1/2`, `CD1_1 … CD2_2` (no CDELT, no PC). Spectral: `NAXIS = 1`, `CTYPE1`, `CUNIT1`,
+//! `CRPIX1`, `CRVAL1`, `CDELT1`, `RESTFRQ`, `RESTWAV`. Errors read like the reference's
+//! `WCSLibRuntimeException`: `<wcslib text>(<status>)`.
+
+use super::{Failure, FailureKind};
+use caom2::{Axis, CoordFunction1D, CoordFunction2D};
+use wcs::{ParseOptions, Wcs, WcsError};
+
+/// The texts of WCSLIB's statuses as the reference prints them.
+fn status_text(status: i32) -> &'static str {
+    match status {
+        1 => "Null wcsprm pointer passed",
+        2 => "Memory allocation failed",
+        3 => "Linear transformation matrix is singular",
+        4 => "Inconsistent or unrecognized coordinate axis types",
+        5 => "Invalid parameter value",
+        6 => "Invalid coordinate transformation parameters",
+        7 => "Ill-conditioned coordinate transformation parameters",
+        8 => "One or more of the pixel coordinates were invalid",
+        9 => "One or more of the world coordinates were invalid",
+        10 => "Invalid world coordinate",
+        11 => "No solution found in the specified interval",
+        12 => "Invalid subimage specification (no spectral axis)",
+        13 => "Non-separable subimage coordinate system",
+        _ => "WCSLIB error",
+    }
+}
+
+/// `<text>(<status>)`, the reference's message.
+pub(crate) fn status_failure(status: i32) -> Failure {
+    Failure::new(
+        FailureKind::Wcslib,
+        format!("{}({status})", status_text(status)),
+    )
+}
+
+/// A `wcs` crate error as the reference would report it; wcslib's detailed message is kept
+/// after the reference text when it says more.
+pub(crate) fn wcs_failure(e: WcsError) -> Failure {
+    match e {
+        WcsError::Wcslib {
+            status, message, ..
+        } => {
+            let mut f = status_failure(status);
+            if !message.is_empty() && message != status_text(status) {
+                f.message = format!("{} [wcslib: {message}]", f.message);
+            }
+            f
+        }
+        WcsError::SingularMatrix => status_failure(3),
+        WcsError::InvalidCoordinate { what, .. } => {
+            status_failure(if what == "world" { 9 } else { 8 })
+        }
+        other => Failure::new(FailureKind::Wcslib, other.to_string()),
+    }
+}
+
+/// A value in a form wcslib's header parser reads back to the same double (shortest
+/// round-trip digits, FITS exponent syntax, always with a decimal point).
+fn number(x: f64) -> String {
+    let s = format!("{x:E}");
+    match s.split_once('E') {
+        Some((mantissa, exp)) if !mantissa.contains('.') => format!("{mantissa}.0E{exp}"),
+        _ => s,
+    }
+}
+
+struct Header(String);
+
+impl Header {
+    fn new() -> Header {
+        Header(String::with_capacity(12 * 80))
+    }
+
+    fn card(&mut self, key: &str, value: &str) {
+        let c = format!("{key:<8}= {value}");
+        self.0.push_str(&format!("{c:<80}"));
+    }
+
+    fn num(&mut self, key: &str, x: f64) {
+        self.card(key, &number(x));
+    }
+
+    fn text(&mut self, key: &str, v: &str) -> Result<(), Failure> {
+        // FITS strings: printable ASCII, quotes doubled, at most 68 characters in a card
+        if !v.bytes().all(|b| (0x20..0x7f).contains(&b)) || v.len() > 60 {
+            return Err(Failure::new(
+                FailureKind::Wcslib,
+                format!("{key} {v:?} cannot be given to WCSLIB: expected at most 60 printable ASCII characters"),
+            ));
+        }
+        self.card(key, &format!("'{}'", v.replace('\'', "''")));
+        Ok(())
+    }
+
+    fn parse(self) -> Result<Wcs, Failure> {
+        Wcs::from_header(&self.0, &ParseOptions::default()).map_err(wcs_failure)
+    }
+}
+
+/// The CTYPE the reference hands to WCSLIB: IRAF's `--TNX` read as `--TAN`.
+fn ctype(a: &Axis) -> String {
+    a.ctype.replace("--TNX", "--TAN")
+}
+
+/// The CUNIT handed to WCSLIB: `µm` spelled `um`, which WCSLIB's unit parser reads.
+fn cunit(a: &Axis) -> Option<String> {
+    a.cunit.as_ref().map(|u| u.replace('µ', "u"))
+}
+
+/// The spatial WCS of a CD-matrix function (`WCSWrapper(SpatialWCS, 1, 2)`).
+pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, Failure> {
+    // checked here because the `wcs` crate runs wcslib's fixes, and cdfix would "repair" a
+    // singular matrix with a zero row and column that the reference hands to WCSLIB as is
+    caom2::validate::check_cd_matrix(f).map_err(|m| {
+        let kind = if m.ends_with("(3)") {
+            FailureKind::Wcslib
+        } else {
+            FailureKind::IllegalArgument
+        };
+        Failure::new(kind, m)
+    })?;
+    let mut h = Header::new();
+    h.num("NAXIS", 2.0);
+    h.text("CTYPE1", &ctype(axis1))?;
+    h.text("CTYPE2", &ctype(axis2))?;
+    if let Some(u) = cunit(axis1) {
+        h.text("CUNIT1", &u)?;
+    }
+    if let Some(u) = cunit(axis2) {
+        h.text("CUNIT2", &u)?;
+    }
+    h.num("CRPIX1", f.ref_coord.coord1.pix);
+    h.num("CRPIX2", f.ref_coord.coord2.pix);
+    h.num("CRVAL1", f.ref_coord.coord1.val);
+    h.num("CRVAL2", f.ref_coord.coord2.val);
+    h.num("CD1_1", f.cd11);
+    h.num("CD1_2", f.cd12);
+    h.num("CD2_1", f.cd21);
+    h.num("CD2_2", f.cd22);
+    h.parse()
+}
+
+const CHECKED_SPECTRAL_CTYPES: [&str; 10] = [
+    "FREQ", "ENER", "WAVN", "VRAD", "WAVE", "VOPT", "ZOPT", "AWAV", "VELO", "BETA",
+];
+const CHECKED_SPECTRAL_UNITS: [&str; 21] = [
+    "Hz", "kHz", "MHz", "GHz", "eV", "keV", "MeV", "GeV", "m", "cm", "mm", "um", "µm", "nm",
+    "Angstrom", "A", "J", "/m", "m/s", "km/s", "rad/s",
+];
+
+/// The reference's unit check before a spectral transformation: a linear spectral CTYPE with
+/// a unit outside its list is status 6.
+pub fn spectral_unit_check(axis: &Axis) -> Result<(), Failure> {
+    let t = axis.ctype.as_str();
+    let checked = CHECKED_SPECTRAL_CTYPES
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(t));
+    match axis.cunit.as_deref() {
+        Some(u)
+            if checked
+                && !u.is_empty()
+                && !CHECKED_SPECTRAL_UNITS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(u)) =>
+        {
+            Err(status_failure(6))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The spectral WCS of a function (`WCSWrapper(SpectralWCS, 1)`), unit-checked.
+pub fn spectral(
+    f: &CoordFunction1D,
+    axis: &Axis,
+    restfrq: Option<f64>,
+    restwav: Option<f64>,
+) -> Result<Wcs, Failure> {
+    spectral_unit_check(axis)?;
+    let mut h = Header::new();
+    h.num("NAXIS", 1.0);
+    h.text("CTYPE1", &ctype(axis))?;
+    if let Some(u) = cunit(axis) {
+        h.text("CUNIT1", &u)?;
+    }
+    h.num("CRPIX1", f.ref_coord.pix);
+    h.num("CRVAL1", f.ref_coord.val);
+    h.num("CDELT1", f.delta);
+    if let Some(x) = restfrq {
+        h.num("RESTFRQ", x);
+    }
+    if let Some(x) = restwav {
+        h.num("RESTWAV", x);
+    }
+    h.parse()
+}
+
+/// The spectral WCS as vacuum wavelength: translated to `WAVE-???` unless the CTYPE already
+/// starts with `WAVE`.
+pub fn spectral_as_wavelength(
+    f: &CoordFunction1D,
+    axis: &Axis,
+    restfrq: Option<f64>,
+    restwav: Option<f64>,
+) -> Result<Wcs, Failure> {
+    let w = spectral(f, axis, restfrq, restwav)?;
+    if axis.ctype.starts_with("WAVE") {
+        Ok(w)
+    } else {
+        w.spectral_translate("WAVE-???").map_err(wcs_failure)
+    }
+}
+
+/// Pixel → world of several points; any point WCSLIB flags is the reference's status 8.
+pub fn pixels_to_world(w: &Wcs, pixels: &[f64]) -> Result<Vec<f64>, Failure> {
+    let points = w.pixel_to_world_many(pixels).map_err(wcs_failure)?;
+    if (0..points.len()).any(|i| points.status(i) != 0) {
+        return Err(status_failure(8));
+    }
+    Ok(points.into_flat())
+}
+
+/// World → pixel of several points; any point WCSLIB flags is the reference's status 9.
+pub fn world_to_pixels(w: &Wcs, world: &[f64]) -> Result<Vec<f64>, Failure> {
+    let points = w.world_to_pixel_many(world).map_err(wcs_failure)?;
+    if (0..points.len()).any(|i| points.status(i) != 0) {
+        return Err(status_failure(9));
+    }
+    Ok(points.into_flat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip_through_the_header_syntax() {
+        for x in [
+            20.0,
+            4.0000000000000003e-7,
+            1e-5,
+            -0.001,
+            1e300,
+            5e-324,
+            0.0,
+        ] {
+            let s = number(x);
+            assert!(s.contains('.') && s.contains('E'), "{s}");
+            assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
+        }
+    }
+
+    #[test]
+    fn hostile_strings_are_refused() {
+        let f = CoordFunction1D {
+            naxis: 10,
+            delta: 1.0,
+            ref_coord: caom2::RefCoord::new(1.0, 1.0),
+        };
+        let a = Axis::new("WAVE' / X", Some("m"));
+        // a quote is escaped, so this parses as an (unknown) CTYPE rather than injecting
+        let _ = spectral(&f, &a, None, None);
+        let a = Axis::new("WAVE\nEND", Some("m"));
+        assert!(spectral(&f, &a, None, None).is_err());
+    }
+}
