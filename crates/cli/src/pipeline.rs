@@ -67,7 +67,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Err(e) = &collection {
         problems.push(manage::Problem {
             severity: Severity::Error,
-            key: if config.blueprint.is_some() {
+            key: if !config.blueprint.is_empty() {
                 "blueprint".into()
             } else {
                 "collection".into()
@@ -135,9 +135,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             if collections::registry().get(&config.collection).is_some() {
                 String::new()
             } else {
-                match &config.blueprint {
-                    Some(b) => format!(" (generic, blueprint {})", b.display()),
-                    None => " (generic, no blueprint: store and modify only)".to_string(),
+                match config.blueprint.as_slice() {
+                    [] => " (generic, no blueprint: store and modify only)".to_string(),
+                    [(p, b)] if p == "*" => format!(" (generic, blueprint {})", b.display()),
+                    many => {
+                        let parts: Vec<String> = many
+                            .iter()
+                            .map(|(p, b)| format!("{p} -> {}", b.display()))
+                            .collect();
+                        format!(" (generic, blueprints {})", parts.join(", "))
+                    }
                 }
             }
         );
@@ -170,7 +177,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         storage: store_box.as_ref(),
         logger: logger.clone(),
         metrics,
-        sync: Sync::Durable,
+        // Records and stored files are fsynced; scrape output (a local test artefact) is only
+        // written atomically, which is what keeps a 10,000-file scrape fast.
+        sync: if executors.iter().all(|e| e.is_connected()) {
+            Sync::Durable
+        } else {
+            Sync::Cached
+        },
     };
     let opts = RunOptions {
         mode,

@@ -111,7 +111,7 @@ fn sigkill_at_random_points_loses_nothing_and_repeats_nothing() {
             .spawn()
             .unwrap();
         let remaining = total.saturating_sub(start);
-        if remaining == 0 || next() % 4 == 0 {
+        if remaining == 0 || next().is_multiple_of(4) {
             // Early: while starting, reading the journal, rebuilding logs, listing, or
             // writing the report.
             std::thread::sleep(Duration::from_millis(next() % 30));

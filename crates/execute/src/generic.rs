@@ -44,20 +44,19 @@ impl Collection for GenericCollection {
     }
 }
 
-/// The meta visitor that applies the YAML blueprint at `path`.
-///
-/// The mapping engine of `fits2caom2` is not available yet; until it is, generic collections
-/// cannot map headers and say so when they are set up.
-pub fn blueprint_visitor(path: &std::path::Path) -> Result<Box<dyn Visitor>, manage::SetupError> {
-    Err(manage::SetupError::new(format!(
-        "{}: the blueprint mapping engine (crates/fits2caom2) is not part of this build yet, so the generic collection cannot map headers",
-        path.display()
-    )))
+/// The meta visitor that applies the YAML blueprints (file-name pattern, file); no function
+/// module: the generic collection's blueprints use keywords, literals and defaults.
+pub fn blueprint_visitor(
+    blueprints: &[(String, std::path::PathBuf)],
+) -> Result<Box<dyn Visitor>, manage::SetupError> {
+    Ok(Box::new(crate::mapping::BlueprintVisitor::load(
+        blueprints, None,
+    )?))
 }
 
-/// The generic collection for `config`: default naming, the blueprint named by
-/// `blueprint:` (or `blueprint`, overriding it) as the only meta visitor. A run that needs no
-/// mapping (only store and modify) needs no blueprint.
+/// The generic collection for `config`: default naming, the blueprints of `blueprint:` (or
+/// `blueprint`, overriding them) as the only meta visitor. A run that needs no mapping (only
+/// store and modify) needs no blueprint.
 pub fn from_config(
     config: &manage::Config,
     blueprint: Option<&std::path::Path>,
@@ -67,8 +66,11 @@ pub fn from_config(
         .task_types
         .iter()
         .any(|t| matches!(t, TaskType::Ingest | TaskType::Visit | TaskType::Scrape));
-    let path = blueprint.or(config.blueprint.as_deref());
-    if path.is_none() && !needs_mapping {
+    let blueprints: Vec<(String, std::path::PathBuf)> = match blueprint {
+        Some(b) => vec![("*".to_string(), b.to_path_buf())],
+        None => config.blueprint.clone(),
+    };
+    if blueprints.is_empty() && !needs_mapping {
         // store and modify only: no meta visitors, so no blueprint is needed.
         return Ok(GenericCollection::new(
             &config.collection,
@@ -76,13 +78,13 @@ pub fn from_config(
             Vec::new(),
         ));
     }
-    let path = path.ok_or_else(|| {
-        manage::SetupError::new(format!(
+    if blueprints.is_empty() {
+        return Err(manage::SetupError::new(format!(
             "collection {:?} is not a registered collection and no blueprint is configured (set `blueprint:` in config.yml)",
             config.collection
-        ))
-    })?;
-    let mapping = blueprint_visitor(path)?;
+        )));
+    }
+    let mapping = blueprint_visitor(&blueprints)?;
     Ok(GenericCollection::new(
         &config.collection,
         vec![mapping],

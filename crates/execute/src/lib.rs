@@ -23,6 +23,7 @@ pub mod backend;
 pub mod entry;
 pub mod generic;
 pub mod journal;
+pub mod mapping;
 pub mod pool;
 pub mod progress;
 pub mod runner;

@@ -549,14 +549,7 @@ fn metrics_are_written_per_list() {
     names.sort();
     let kinds: Vec<&str> = names
         .iter()
-        .map(|n| {
-            n.rsplitn(2, '.')
-                .nth(1)
-                .unwrap()
-                .rsplit('.')
-                .next()
-                .unwrap()
-        })
+        .map(|n| n.rsplit_once('.').unwrap().0.rsplit('.').next().unwrap())
         .collect();
     assert_eq!(kinds, vec!["caom2", "fail", "si"], "{names:?}");
     let si = std::fs::read_to_string(

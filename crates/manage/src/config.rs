@@ -289,8 +289,11 @@ pub struct Config {
     pub rclone_options: Option<Node>,
     /// Entries processed at once (the reference reads it and runs serially).
     pub parallel_count: usize,
-    /// Extension: the YAML blueprint of the generic collection.
-    pub blueprint: Option<PathBuf>,
+    /// Extension: the YAML blueprints of the generic collection, as (file-name pattern,
+    /// blueprint) in order; `blueprint: FILE` is one blueprint for every file (`*`),
+    /// `blueprint: {PATTERN: FILE, ...}` chooses by file name (`*` and `?` wildcards, the
+    /// first match wins).
+    pub blueprint: Vec<(String, PathBuf)>,
     /// Extension: the embedded repository (`<collection>/<observationID>.xml` under it).
     pub local_repository: PathBuf,
     /// Extension: the embedded file store.
@@ -356,7 +359,7 @@ impl Config {
             http_get_timeout: 10,
             rclone_options: None,
             parallel_count: 1,
-            blueprint: None,
+            blueprint: Vec::new(),
             local_repository: wd.join("repository"),
             local_storage: wd.join("storage"),
             warnings: Vec::new(),
@@ -437,9 +440,23 @@ impl Config {
                 | "log_file_directory"
                 | "rejected_directory"
                 | "observable_directory"
-                | "blueprint"
                 | "local_repository"
                 | "local_storage" => raw_paths.push((key, v)),
+                "blueprint" => match &v.value {
+                    Yaml::Map(m) => {
+                        for (pk, pv) in m {
+                            let pattern = pk.as_key().unwrap_or_default();
+                            if let Some(file) = p.string(pv, key) {
+                                c.blueprint.push((pattern, clean(&base_dir.join(file))));
+                            }
+                        }
+                    }
+                    _ => {
+                        if let Some(file) = p.string(v, key) {
+                            c.blueprint = vec![("*".into(), clean(&base_dir.join(file)))];
+                        }
+                    }
+                },
                 "todo_file_name" => set(&mut c.todo_file_name, p.string(v, key)),
                 "data_sources" => {
                     if let Some(list) = p.strings(v, key) {
@@ -613,7 +630,6 @@ impl Config {
                 }
                 "rejected_directory" => c.rejected_directory = path,
                 "observable_directory" => c.observable_directory = Some(path),
-                "blueprint" => c.blueprint = Some(path),
                 "local_repository" => {
                     c.local_repository = path;
                     repo_set = true;
@@ -769,6 +785,17 @@ impl Config {
                         ),
                     );
                 }
+            }
+        }
+        for (pattern, file) in &self.blueprint {
+            if !file.is_file() {
+                err(
+                    "blueprint",
+                    format!(
+                        "{}: no such blueprint (for files matching {pattern:?})",
+                        file.display()
+                    ),
+                );
             }
         }
         let mut warn = |key: &str, msg: String| {

@@ -1,0 +1,134 @@
+//! The demo under `examples/demo/`: its data are what the generator writes, and its
+//! configuration runs (the README's main command) with every entry succeeding.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use execute::backend::{LocalRepository, LocalStorage};
+use manage::fsutil::Sync;
+use manage::{Config, Level, Logger, Repository, RunMode};
+
+fn demo_dir() -> std::path::PathBuf {
+    testkit::workspace_root().join("examples/demo")
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn committed_demo_data_match_the_generator() {
+    let dir = demo_dir().join("data");
+    let files = execute::synth::demo_files();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        names, expected,
+        "run `cargo run -p execute --example make_demo`"
+    );
+    for f in files {
+        let committed = std::fs::read(dir.join(&f.name)).unwrap();
+        // Compare gzip files by content: the compressor's bytes may change between flate2
+        // versions without the data changing.
+        let (a, b) = if f.name.ends_with(".gz") {
+            (gunzip(&committed), gunzip(&f.bytes))
+        } else {
+            (committed, f.bytes)
+        };
+        assert!(
+            a == b,
+            "{} is stale; run `cargo run -p execute --example make_demo`",
+            f.name
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().unwrap().is_dir() {
+            if matches!(name.as_str(), "data" | "blueprints") {
+                copy_dir(&e.path(), &to.join(&name));
+            }
+        } else if name.ends_with(".yml") || from.file_name().is_some_and(|n| n != "demo") {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_demo_configuration_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wd = tmp.path().join("demo");
+    copy_dir(&demo_dir(), &wd);
+    let config = Config::read(&wd.join("config.yml")).unwrap();
+    let problems = config.check(RunMode::Todo);
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.severity != manage::Severity::Error),
+        "{problems:?}"
+    );
+    let collection = execute::generic::from_config(&config, None).unwrap();
+    let repo = LocalRepository::new(&config.local_repository, Sync::Cached);
+    let store = LocalStorage::new(&config.local_storage, Sync::Cached);
+    let p = execute::Pipeline {
+        config: &config,
+        collection: &collection,
+        repository: &repo,
+        storage: &store,
+        logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
+        metrics: None,
+        sync: Sync::Cached,
+    };
+    let report = p
+        .run(&execute::RunOptions {
+            mode: RunMode::Todo,
+            todo: None,
+            progress_bar: false,
+        })
+        .unwrap();
+    let failures = std::fs::read_to_string(wd.join("logs/failure_log.txt")).unwrap_or_default();
+    assert_eq!(report.summary.successes, 6, "{failures}");
+    assert_eq!(report.exit_code(), 0);
+    let ids = repo.list("DEMO").unwrap();
+    assert_eq!(ids.len(), 6);
+    // the MegaCam-like mosaic: four CCD chunks with a spatial WCS
+    let mega = repo.get("DEMO", "2460392o").unwrap().unwrap();
+    let parts = &mega.planes[0].artifacts[0].parts;
+    let with_position = parts
+        .iter()
+        .flat_map(|p| &p.chunks)
+        .filter(|c| c.position.is_some())
+        .count();
+    assert_eq!(with_position, 4);
+    // the DAO-like spectrum: a spectral WCS in metres
+    let dao = repo.get("DEMO", "dao_c180_2016_004568").unwrap().unwrap();
+    let chunk = &dao.planes[0].artifacts[0].parts[0].chunks[0];
+    assert!(chunk.energy.is_some());
+    // the gzipped file is stored decompressed, with the artifact describing the stored form
+    let a = &dao.planes[0].artifacts[0];
+    assert_eq!(a.uri.as_str(), "cadc:DEMO/dao_c180_2016_004568.fits");
+    let stored = std::fs::read(wd.join("storage/cadc/DEMO/dao_c180_2016_004568.fits")).unwrap();
+    assert_eq!(a.content_length, Some(stored.len() as i64));
+    for obs_id in ids {
+        let o = repo.get("DEMO", &obs_id).unwrap().unwrap();
+        assert!(caom2::validate::validate(&o).is_empty(), "{obs_id}");
+        assert!(
+            caom2::checksum::verify(&o).mismatches.is_empty(),
+            "{obs_id}"
+        );
+    }
+}
