@@ -345,7 +345,10 @@ impl Image {
             first.push((rest % len) as i64 + 1);
             rest /= len;
         }
+        // with a null value cfitsio turns BLANK pixels of integer images, and the ZBLANK
+        // pixels of quantized tile-compressed floats, into NaN
         let mut nul = T::nan();
+        let nulval = (&mut nul as *mut T).cast::<c_void>();
         let mut anynul: c_int = 0;
         let mut status: c_int = 0;
         // SAFETY: `first` has one entry per axis; `out` holds n values of the requested type;
@@ -356,7 +359,7 @@ impl Image {
                 T::DATATYPE,
                 first.as_mut_ptr(),
                 n as i64,
-                (&mut nul as *mut T).cast::<c_void>(),
+                nulval,
                 out.as_mut_ptr().cast::<c_void>(),
                 &mut anynul,
                 &mut status,

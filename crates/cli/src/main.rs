@@ -2,6 +2,7 @@
 //!
 //! Exit status: 0 all good, 1 some entries failed or differences found, 2 usage or input errors.
 
+mod astro_commands;
 mod collections;
 mod mapping;
 mod pipeline;
@@ -92,6 +93,12 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Plane metadata (position, energy, time, polarization, custom) from chunk WCS, then
+    /// validate and write.
+    Compute(astro_commands::ComputeArgs),
+    /// The footprint polygon of an image's illuminated pixels (WCS corners when every pixel
+    /// is illuminated or there are no pixels).
+    Footprint(astro_commands::FootprintArgs),
 }
 
 #[derive(Subcommand)]
@@ -204,6 +211,8 @@ fn main() -> ExitCode {
             obs_id,
             files,
         }),
+        Command::Compute(args) => astro_commands::compute(args),
+        Command::Footprint(args) => astro_commands::footprint(args),
     };
     match result {
         Ok(code) => code,

@@ -4,10 +4,12 @@
 
 use super::axis::num_pixels_1d;
 use super::interval::{interval, merge_into_list, sampled_interval, UNION_SCALE};
+use super::time::{zero_width_function, zero_width_range};
 use super::wcslib;
 use super::{Failure, FailureKind, UsedChunk};
 use caom2::validate::units;
 use caom2::{CoordRange1D, Energy, EnergyBand, Interval, SampledInterval, SpectralWcs};
+use std::collections::HashMap;
 
 /// `EnergyUtil.compute` over the used chunks.
 pub fn compute(chunks: &[UsedChunk<'_>]) -> Result<Energy, Failure> {
@@ -16,10 +18,7 @@ pub fn compute(chunks: &[UsedChunk<'_>]) -> Result<Energy, Failure> {
         .filter_map(|c| c.chunk.energy.as_ref().map(|w| (c, w)))
         .collect();
     // each chunk's intervals once: the function ones go through WCSLIB
-    let mut per_chunk: Vec<Vec<Interval>> = Vec::with_capacity(with_energy.len());
-    for (c, w) in &with_energy {
-        per_chunk.push(chunk_intervals(w).map_err(|e| e.at(c))?);
-    }
+    let per_chunk = intervals_of(&with_energy)?;
     let mut samples = Vec::new();
     for i in per_chunk.iter().flatten() {
         merge_into_list(*i, &mut samples, UNION_SCALE);
@@ -44,6 +43,67 @@ pub fn compute(chunks: &[UsedChunk<'_>]) -> Result<Energy, Failure> {
         resolving_power_bounds: None,
         energy_bands,
     })
+}
+
+/// The identity of a spectral function for WCSLIB: chunks of a mosaic usually share one
+/// (every detector behind the same filter), and then WCSLIB is asked once.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FunctionKey {
+    ctype: String,
+    cunit: Option<String>,
+    naxis: i64,
+    numbers: [u64; 5],
+}
+
+fn function_key(w: &SpectralWcs) -> Option<FunctionKey> {
+    let axis = &w.axis;
+    if axis.range.is_some() || axis.bounds.is_some() {
+        return None;
+    }
+    let f = axis.function.as_ref()?;
+    let bits = |x: Option<f64>| x.map_or(u64::MAX, f64::to_bits);
+    Some(FunctionKey {
+        ctype: axis.axis.ctype.clone(),
+        cunit: axis.axis.cunit.clone(),
+        naxis: f.naxis,
+        numbers: [
+            f.delta.to_bits(),
+            f.ref_coord.pix.to_bits(),
+            f.ref_coord.val.to_bits(),
+            bits(w.restfrq),
+            bits(w.restwav),
+        ],
+    })
+}
+
+/// Every chunk's intervals, in order; equal spectral functions are evaluated once, and the
+/// distinct ones in parallel. The first failing chunk (in order) is the one reported.
+fn intervals_of(chunks: &[(&UsedChunk<'_>, &SpectralWcs)]) -> Result<Vec<Vec<Interval>>, Failure> {
+    let mut first_of: HashMap<FunctionKey, usize> = HashMap::new();
+    let mut jobs: Vec<usize> = Vec::new();
+    let slot: Vec<usize> = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, (_, w))| match function_key(w) {
+            Some(k) => *first_of.entry(k).or_insert_with(|| {
+                jobs.push(i);
+                jobs.len() - 1
+            }),
+            None => {
+                jobs.push(i);
+                jobs.len() - 1
+            }
+        })
+        .collect();
+    let results = super::par_map(&jobs, |&i| chunk_intervals(chunks[i].1));
+    let mut out = Vec::with_capacity(chunks.len());
+    for ((c, _), s) in chunks.iter().zip(slot) {
+        match &results[s] {
+            Ok(v) => out.push(v.clone()),
+            Err(e) => return Err(e.clone().at(c)),
+        }
+    }
+    Ok(out)
 }
 
 fn unknown_units(e: units::UnknownUnits) -> Failure {
@@ -77,13 +137,24 @@ fn range_interval(w: &SpectralWcs, r: &CoordRange1D) -> Result<Interval, Failure
 /// function (WCSLIB at the pixel edges 0.5 and naxis + 0.5).
 pub fn chunk_intervals(w: &SpectralWcs) -> Result<Vec<Interval>, Failure> {
     let axis = &w.axis;
+    // Unlike the reference (which checks this for time and custom axes only), a zero-width
+    // band over more than one pixel is an error here too: such a chunk has no spectral WCS.
     if let Some(r) = &axis.range {
+        zero_width_range(r.start.pix, r.end.pix, r.start.val, r.end.val)?;
         return Ok(vec![range_interval(w, r)?]);
     }
     if let Some(b) = &axis.bounds {
-        return b.samples.iter().map(|r| range_interval(w, r)).collect();
+        return b
+            .samples
+            .iter()
+            .map(|r| {
+                zero_width_range(r.start.pix, r.end.pix, r.start.val, r.end.val)?;
+                range_interval(w, r)
+            })
+            .collect();
     }
     if let Some(f) = &axis.function {
+        zero_width_function(f.naxis, f.delta)?;
         let wcs = wcslib::spectral_as_wavelength(f, &axis.axis, w.restfrq, w.restwav)?;
         let world = wcslib::pixels_to_world(&wcs, &[0.5, f.naxis as f64 + 0.5])?;
         let unit = wcs

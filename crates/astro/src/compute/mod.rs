@@ -18,6 +18,13 @@
 //! * An unknown coordinate system on the chunk chosen for the position dimension is an
 //!   error with a message (Java: NullPointerException).
 //! * `µm` is handed to WCSLIB as `um`, which it can parse.
+//! * An energy range or function of zero width over more than one pixel is an error, as the
+//!   reference makes it for time and custom axes (it would otherwise give a band of no width
+//!   and a sample size of zero).
+//! * A CD matrix with a zero determinant is refused before WCSLIB sees it (the `wcs` crate
+//!   runs wcslib's `cdfix`, which would turn a zero row and column into a unit diagonal).
+//! * Chunks with an equal spectral function are evaluated once, and chunk WCS work is spread
+//!   over the available cores; results are the same as one at a time.
 //!
 //! Errors name the plane, the aspect and the chunk (artifact URI, part name, chunk index and
 //! id) and carry the reference's message.
@@ -170,6 +177,36 @@ impl UsedChunk<'_> {
             id: self.chunk.entity.id,
         }
     }
+}
+
+/// `f` over every item, in order, spread over the available cores when there are enough
+/// items for threads to pay: building a WCSLIB transformation is most of a chunk's cost,
+/// and chunks are independent.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const MIN_PER_THREAD: usize = 8;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len() / MIN_PER_THREAD);
+    if threads <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .skip(1)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = items[..size].iter().map(f).collect();
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 /// `choseProductType`: science anywhere wins, then calibration anywhere, else none.

@@ -175,9 +175,10 @@ fn bounds(chunks: &[(&UsedChunk<'_>, &SpatialWcs)]) -> Result<Option<Shape>, Fai
             })));
         }
     }
+    let polygons = super::par_map(chunks, |(c, w)| icrs_polygon(w).map_err(|e| e.at(c)));
     let mut composite = MultiPolygon::default();
-    for (c, w) in chunks {
-        if let Some(p) = icrs_polygon(w).map_err(|e| e.at(c))? {
+    for p in polygons {
+        if let Some(p) = p? {
             composite.vertices.extend(p.polygon.vertices);
         }
     }

@@ -1,8 +1,8 @@
 //! WCSLIB calls of the reference compute (compute.md §4.6): a chunk function becomes a small
 //! FITS header holding exactly the keywords the reference passes, parsed by the `wcs` crate.
 //!
-//! Spatial: `NAXIS = 2`, `CTYPE1/2` (`--TNX` read as `--TAN`), `CUNIT1/2`, `CRPIX1/2`,
-//! `CRVAL1/2`, `CD1_1 … CD2_2` (no CDELT, no PC). Spectral: `NAXIS = 1`, `CTYPE1`, `CUNIT1`,
+//! Spatial: `NAXIS = 2` (implied), `CTYPE1/2` (`--TNX` read as `--TAN`), `CUNIT1/2`, `CRPIX1/2`,
+//! `CRVAL1/2`, `CD1_1 … CD2_2` (no CDELT, no PC). Spectral: `NAXIS = 1` (implied), `CTYPE1`, `CUNIT1`,
 //! `CRPIX1`, `CRVAL1`, `CDELT1`, `RESTFRQ`, `RESTWAV`. Errors read like the reference's
 //! `WCSLibRuntimeException`: `<wcslib text>(<status>)`.
 
@@ -76,9 +76,19 @@ impl Header {
         Header(String::with_capacity(12 * 80))
     }
 
+    /// `KEY     = value`, blank-padded to 80 columns (written without `format!`: building
+    /// these headers is a visible part of plane compute's time).
     fn card(&mut self, key: &str, value: &str) {
-        let c = format!("{key:<8}= {value}");
-        self.0.push_str(&format!("{c:<80}"));
+        let start = self.0.len();
+        self.0.push_str(key);
+        for _ in key.len()..8 {
+            self.0.push(' ');
+        }
+        self.0.push_str("= ");
+        self.0.push_str(value);
+        for _ in (self.0.len() - start)..80 {
+            self.0.push(' ');
+        }
     }
 
     fn num(&mut self, key: &str, x: f64) {
@@ -125,22 +135,28 @@ pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, F
         Failure::new(kind, m)
     })?;
     let mut h = Header::new();
-    h.num("NAXIS", 2.0);
+    // Cards WCSLIB would default to the same value are left out: parsing is most of the
+    // cost of a chunk. NAXIS follows from the highest axis number; a celestial axis is in
+    // degrees anyway, and the unit of a linear axis only names the output; a CD element not
+    // given is 0 once any CD element is given.
     h.text("CTYPE1", &ctype(axis1))?;
     h.text("CTYPE2", &ctype(axis2))?;
-    if let Some(u) = cunit(axis1) {
-        h.text("CUNIT1", &u)?;
-    }
-    if let Some(u) = cunit(axis2) {
-        h.text("CUNIT2", &u)?;
+    for (key, unit) in [("CUNIT1", cunit(axis1)), ("CUNIT2", cunit(axis2))] {
+        if let Some(u) = unit.filter(|u| u != "deg") {
+            h.text(key, &u)?;
+        }
     }
     h.num("CRPIX1", f.ref_coord.coord1.pix);
     h.num("CRPIX2", f.ref_coord.coord2.pix);
     h.num("CRVAL1", f.ref_coord.coord1.val);
     h.num("CRVAL2", f.ref_coord.coord2.val);
     h.num("CD1_1", f.cd11);
-    h.num("CD1_2", f.cd12);
-    h.num("CD2_1", f.cd21);
+    if f.cd12 != 0.0 {
+        h.num("CD1_2", f.cd12);
+    }
+    if f.cd21 != 0.0 {
+        h.num("CD2_1", f.cd21);
+    }
     h.num("CD2_2", f.cd22);
     h.parse()
 }
@@ -182,8 +198,8 @@ pub fn spectral(
     restwav: Option<f64>,
 ) -> Result<Wcs, Failure> {
     spectral_unit_check(axis)?;
+    // NAXIS follows from the axis numbers, as for the spatial map
     let mut h = Header::new();
-    h.num("NAXIS", 1.0);
     h.text("CTYPE1", &ctype(axis))?;
     if let Some(u) = cunit(axis) {
         h.text("CUNIT1", &u)?;
