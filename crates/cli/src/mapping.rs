@@ -4,12 +4,12 @@
 //! `caom2gen --blueprint B... --lineage PRODUCT/URI... --module NAME`).
 
 use anyhow::{bail, Context, Result};
-use caom2::{checksum, xml, Observation};
-use fits2caom2::blueprint::{yaml, Blueprint, BlueprintError, Source};
-use fits2caom2::engine::{Engine, Input, InputData, MapOptions};
+use caom2::{checksum, xml};
+use fits2caom2::blueprint::{yaml, Blueprint, BlueprintError};
+use fits2caom2::engine::{Engine, MapOptions};
 use fits2caom2::functions::{Module, Registry};
-use fits2caom2::keys::Key;
 use fits2caom2::legacy;
+use fits2caom2::run::{self, Request, RunError, Start};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -159,42 +159,18 @@ pub fn fits2caom2(args: Fits2caom2Args) -> Result<ExitCode> {
         }
         for u in &args.uris {
             // as the reference: a literal Plane.productID in the blueprint wins
-            let literal = blueprints.first().and_then(|b| {
-                let k = Key::from_name("Plane.productID")?;
-                let s = b
-                    .overlays
-                    .get(u)
-                    .and_then(|o| o.plan.source(k))
-                    .or_else(|| b.plan.source(k));
-                match s {
-                    Some(Source::Literal(t)) => Some(t.clone()),
-                    _ => None,
-                }
-            });
-            let product = literal.or_else(|| args.product_id.clone()).with_context(|| {
-                format!("{u}: a product ID is needed (--productID, or Plane.productID in the blueprint)")
-            })?;
+            let product = blueprints
+                .first()
+                .and_then(|b| run::legacy_product_id(b, u, args.product_id.as_deref()))
+                .with_context(|| {
+                    format!("{u}: a product ID is needed (--productID, or Plane.productID in the blueprint)")
+                })?;
             entries.push((product, u.clone()));
         }
     }
     if entries.is_empty() {
         bail!("no artifacts: give --lineage PRODUCT_ID/URI... or URIs with --productID");
     }
-    if blueprints.len() != 1 && blueprints.len() != entries.len() {
-        bail!(
-            "{} blueprints for {} artifacts: give one blueprint for all, or one per artifact",
-            blueprints.len(),
-            entries.len()
-        );
-    }
-    if !args.local.is_empty() && args.local.len() != entries.len() {
-        bail!(
-            "{} --local files for {} artifacts: give one per artifact, in the same order",
-            args.local.len(),
-            entries.len()
-        );
-    }
-
     // blueprint problems are configuration errors, found before anything is read
     let engine = Engine::new(
         module,
@@ -216,39 +192,31 @@ pub fn fits2caom2(args: Fits2caom2Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
 
-    let mut obs: Observation = match (&args.input, &args.observation) {
-        (Some(path), _) => read_observation(path)?,
-        (None, Some(o)) if o.len() == 2 => {
-            let refs: Vec<&Blueprint> = blueprints.iter().collect();
-            Engine::new_observation(&o[0], &o[1], &refs)
-        }
+    let start = match (&args.input, &args.observation) {
+        (Some(path), _) => Start::Existing(Box::new(read_observation(path)?)),
+        (None, Some(o)) if o.len() == 2 => Start::New {
+            collection: o[0].clone(),
+            observation_id: o[1].clone(),
+        },
         _ => bail!("give --observation COLLECTION OBSERVATION_ID or --in FILE"),
     };
-
-    for (i, (product_id, uri)) in entries.iter().enumerate() {
-        let bp = if blueprints.len() == 1 {
-            &blueprints[0]
-        } else {
-            &blueprints[i]
-        };
-        let data = match args.local.get(i) {
-            Some(p) => InputData::Local(p.clone()),
-            None => InputData::None,
-        };
-        let input = Input {
-            product_id: product_id.clone(),
-            uri: uri.clone(),
-            blueprint: bp,
-            data,
-        };
-        match engine.augment(&mut obs, input) {
-            Ok(w) => warn(&w),
-            Err(e) => {
-                eprintln!("caom2pipe: {e}");
-                return Ok(ExitCode::from(1));
-            }
+    let request = Request {
+        start,
+        blueprints: &blueprints,
+        entries,
+        locals: args.local.clone(),
+    };
+    let mut obs = match run::run(&engine, request) {
+        Ok(mapped) => {
+            warn(&mapped.warnings);
+            mapped.observation
         }
-    }
+        Err(RunError::Usage(m)) => bail!(m),
+        Err(RunError::Map(e)) => {
+            eprintln!("caom2pipe: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
 
     checksum::update_checksums(&mut obs);
     let text = xml::write(&obs);

@@ -222,12 +222,23 @@ pub struct Card {
     pub comment: String,
     /// How the card is written.
     pub kind: CardKind,
-    original: Option<Box<Original>>,
+    original: Option<Original>,
+}
+
+/// What a card read from a file remembers of it.
+#[derive(Clone, Debug)]
+enum Original {
+    /// The image as read, without trailing blanks. It is read again when the card is written,
+    /// and given back only if that gives the card's current keyword, value and comment:
+    /// cheaper than keeping a copy of them for every card, and exact.
+    One(Box<str>),
+    /// A CONTINUE sequence: its images and the values they gave.
+    Many(Box<ManyImages>),
 }
 
 #[derive(Clone, Debug)]
-struct Original {
-    /// One or more card images of at most 80 characters each (several for CONTINUE).
+struct ManyImages {
+    /// Card images of at most 80 characters each.
     images: Vec<String>,
     keyword: String,
     value: Option<Value>,
@@ -312,7 +323,7 @@ impl Card {
         let mut card = parse_trimmed(trimmed, unparsable)?;
         // Long commentary text cannot be written back as one card; it is re-formatted.
         if trimmed.len() <= CARD_LENGTH {
-            card.remember(vec![pad(trimmed)]);
+            card.original = Some(Original::One(trimmed.into()));
         }
         Ok(card)
     }
@@ -331,24 +342,45 @@ impl Card {
     /// with `CONTINUE` and long commentary text). An unchanged card read from a file gives
     /// back its original images.
     pub fn images(&self) -> Vec<String> {
-        if let Some(orig) = &self.original {
-            if orig.keyword == self.keyword
-                && orig.value == self.value
-                && orig.comment == self.comment
-            {
-                return orig.images.clone();
+        match &self.original {
+            Some(Original::One(image)) => {
+                // the unparsable policy does not matter: the image was read before
+                if let Ok(o) = parse_trimmed(image, Unparsable::Fix) {
+                    if o.keyword == self.keyword
+                        && o.value == self.value
+                        && o.comment == self.comment
+                    {
+                        return vec![pad(image)];
+                    }
+                }
             }
+            Some(Original::Many(m))
+                if m.keyword == self.keyword
+                    && m.value == self.value
+                    && m.comment == self.comment =>
+            {
+                return m.images.clone();
+            }
+            _ => {}
         }
         format_card(self)
     }
 
-    fn remember(&mut self, images: Vec<String>) {
-        self.original = Some(Box::new(Original {
-            images,
-            keyword: self.keyword.clone(),
-            value: self.value.clone(),
-            comment: self.comment.clone(),
-        }));
+    /// The remembered images as a CONTINUE sequence, with the values they give now.
+    fn original_many(&mut self) -> Option<&mut ManyImages> {
+        if let Some(Original::One(image)) = &self.original {
+            let images = vec![pad(image)];
+            self.original = Some(Original::Many(Box::new(ManyImages {
+                images,
+                keyword: self.keyword.clone(),
+                value: self.value.clone(),
+                comment: self.comment.clone(),
+            })));
+        }
+        match &mut self.original {
+            Some(Original::Many(m)) => Some(m),
+            _ => None,
+        }
     }
 
     /// Appends the text of one `CONTINUE` card image to this long-string card (astropy's
@@ -389,10 +421,11 @@ impl Card {
             }
         }
         self.value = Some(Value::String(joined));
-        if let Some(orig) = &mut self.original {
+        let (value, comment) = (self.value.clone(), self.comment.clone());
+        if let Some(orig) = self.original_many() {
             orig.images.push(pad(trimmed));
-            orig.value = self.value.clone();
-            orig.comment = self.comment.clone();
+            orig.value = value;
+            orig.comment = comment;
         }
         Ok(())
     }
@@ -403,9 +436,12 @@ impl Card {
         match &self.value {
             Some(Value::String(s)) => {
                 let v = drop_ampersand(s);
+                // the first image gave the value with its '&'; the sequence gives it without
+                let orig = self.original_many().map(|_| ());
                 self.value = Some(Value::String(v));
-                if let Some(orig) = &mut self.original {
-                    orig.value = self.value.clone();
+                let value = self.value.clone();
+                if let (Some(()), Some(m)) = (orig, self.original_many()) {
+                    m.value = value;
                 }
                 Ok(())
             }
@@ -430,6 +466,10 @@ fn drop_ampersand(s: &str) -> String {
 }
 
 fn check_printable(image: &str) -> Result<(), CardError> {
+    // the common case, checked bytewise; the loop below finds the column of a bad character
+    if image.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Ok(());
+    }
     for (i, c) in image.chars().enumerate() {
         if !(' '..='~').contains(&c) {
             return Err(CardError::NotPrintable {
@@ -442,28 +482,34 @@ fn check_printable(image: &str) -> Result<(), CardError> {
 }
 
 fn pad(image: &str) -> String {
-    format!("{image:<CARD_LENGTH$}")
-}
-
-/// Keywords that astropy treats as commentary (no value even when `=` follows).
-fn is_commentary_keyword(upper: &str) -> bool {
-    matches!(upper, "" | "COMMENT" | "HISTORY" | "CONTINUE" | "END")
+    // as format!("{image:<80}") (padding counts characters), without the formatting machinery
+    let n = image.chars().count();
+    let mut s = String::with_capacity(image.len() + CARD_LENGTH.saturating_sub(n));
+    s.push_str(image);
+    s.extend(std::iter::repeat_n(' ', CARD_LENGTH.saturating_sub(n)));
+    s
 }
 
 /// Parses a card image without trailing blanks. Only ASCII printable input reaches here.
 fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
     let head = image.get(..8.min(image.len())).unwrap_or("");
-    let head_upper = head.trim().to_ascii_uppercase();
+    let head_trim = head.trim();
+    let head_is = |w: &str| head_trim.eq_ignore_ascii_case(w);
 
     // Long COMMENT/HISTORY text is kept whole and written back over several cards; any
     // other card longer than 80 characters is an error (astropy fails on it as soon as the
     // header is written out for wcslib).
-    if image.len() > CARD_LENGTH && !matches!(head_upper.as_str(), "COMMENT" | "HISTORY") {
+    if image.len() > CARD_LENGTH && !(head_is("COMMENT") || head_is("HISTORY")) {
         return Err(CardError::TooLong {
             length: image.len(),
         });
     }
-    if is_commentary_keyword(&head_upper) {
+    // keywords that astropy treats as commentary (no value even when `=` follows)
+    if ["", "COMMENT", "HISTORY", "CONTINUE", "END"]
+        .iter()
+        .any(|w| head_is(w))
+    {
+        let head_upper = head_trim.to_ascii_uppercase();
         let text = image.get(8..).unwrap_or("");
         return Ok(Card {
             keyword: head_upper,
@@ -475,7 +521,7 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
     }
 
     // HIERARCH: astropy requires a blank after the word and an '=' somewhere.
-    if head_upper == "HIERARCH" && image.as_bytes().get(8) == Some(&b' ') {
+    if head_is("HIERARCH") && image.as_bytes().get(8) == Some(&b' ') {
         if let Some(eq) = image.find('=') {
             let keyword = image[9..eq].trim().to_string();
             let (value, comment) = parse_value_field(image[eq + 1..].trim(), unparsable)?;
@@ -560,8 +606,8 @@ fn match_value_comment(s: &str) -> Option<(Value, String)> {
     let first = s.as_bytes().first().copied()?;
     match first {
         b'\'' => {
-            let (content, comment) = match_string_and_comment(s)?;
-            let value = content.trim_end_matches(' ').to_string();
+            let (mut value, comment) = match_string_and_comment(s)?;
+            value.truncate(value.trim_end_matches(' ').len());
             Some((Value::String(value), comment_text(comment)))
         }
         b'T' | b'F' => {
@@ -608,7 +654,57 @@ fn match_string_and_comment(s: &str) -> Option<(String, Option<&str>)> {
 /// Matches astropy's `_numr_NFSC` at the start of `s`:
 /// `[+-]? *(\.\d+|\d+(\.\d*)?) *([deDE] *[+-]? *\d+)?`.
 /// Returns the number text with blanks removed and `D` turned into `E`, and the rest.
-fn match_number(s: &str) -> Option<(String, &str)> {
+fn match_number(s: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
+    // fast path: a plain number (digits, sign, point, upper-case E exponent) needs no copy
+    let plain = s
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'E'))
+        .count();
+    let (head, tail) = s.split_at(plain);
+    if plain > 0 && !tail.starts_with([' ', 'd', 'D', 'e']) && is_plain_number(head) {
+        return Some((std::borrow::Cow::Borrowed(head), tail));
+    }
+    match_number_slow(s).map(|(n, r)| (std::borrow::Cow::Owned(n), r))
+}
+
+/// `[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?`, exactly.
+fn is_plain_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - f;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'E' {
+        i += 1;
+        if i < b.len() && matches!(b[i], b'+' | b'-') {
+            i += 1;
+        }
+        let e = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == e {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+fn match_number_slow(s: &str) -> Option<(String, &str)> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out = String::new();

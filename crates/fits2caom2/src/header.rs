@@ -1,6 +1,7 @@
 //! An ordered FITS header with keyword lookup, the way one HDU's header is used by the
 //! mapping engine and handed to wcslib.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::card::{normalize_keyword, Card, CardError, CardKind, Unparsable, Value, CARD_LENGTH};
@@ -15,7 +16,72 @@ pub struct Header {
     cards: Vec<Card>,
     /// Normalised keyword → positions in `cards`, ascending. Kept in step with every change
     /// so that lookups stay O(1) on 40-HDU headers with thousands of cards.
-    index: HashMap<String, Vec<usize>>,
+    index: HashMap<String, Positions>,
+}
+
+/// The keyword as the index holds it, without allocating when it already is in that form
+/// (upper case, trimmed, no `HIERARCH ` prefix: nearly always).
+fn lookup_key(keyword: &str) -> Cow<'_, str> {
+    let plain = !keyword.starts_with(' ')
+        && !keyword.ends_with(' ')
+        && !keyword.bytes().any(|b| b.is_ascii_lowercase())
+        && !keyword
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("HIERARCH "));
+    if plain {
+        Cow::Borrowed(keyword)
+    } else {
+        Cow::Owned(normalize_keyword(keyword))
+    }
+}
+
+/// Positions of one keyword, ascending. Nearly every keyword occurs once, so the first
+/// position is kept inline and the list only allocates for repeated keywords.
+#[derive(Clone, Debug)]
+struct Positions {
+    first: usize,
+    rest: Vec<usize>,
+}
+
+impl Positions {
+    fn new(i: usize) -> Positions {
+        Positions {
+            first: i,
+            rest: Vec::new(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first).chain(self.rest.iter().copied())
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut usize> {
+        std::iter::once(&mut self.first).chain(self.rest.iter_mut())
+    }
+
+    /// Adds `i`, keeping the order.
+    fn add(&mut self, i: usize) {
+        if i < self.first {
+            let old = std::mem::replace(&mut self.first, i);
+            self.rest.insert(0, old);
+        } else {
+            let at = self.rest.partition_point(|&p| p < i);
+            self.rest.insert(at, i);
+        }
+    }
+
+    /// Removes `i`; true when nothing is left.
+    fn remove(&mut self, i: usize) -> bool {
+        if self.first == i {
+            if self.rest.is_empty() {
+                return true;
+            }
+            self.first = self.rest.remove(0);
+        } else {
+            self.rest.retain(|&p| p != i);
+        }
+        false
+    }
 }
 
 impl PartialEq for Header {
@@ -127,11 +193,14 @@ impl Header {
 
     fn reindex(&mut self) {
         self.index.clear();
+        self.index.reserve(self.cards.len());
         for (i, c) in self.cards.iter().enumerate() {
-            self.index
-                .entry(c.normalized_keyword())
-                .or_default()
-                .push(i);
+            match self.index.entry(c.normalized_keyword()) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(i),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Positions::new(i));
+                }
+            }
         }
     }
 
@@ -157,14 +226,14 @@ impl Header {
 
     /// True when the keyword is present (with or without a value).
     pub fn contains(&self, keyword: &str) -> bool {
-        self.index.contains_key(&normalize_keyword(keyword))
+        self.index.contains_key(lookup_key(keyword).as_ref())
     }
 
     /// Position of the first card with this keyword.
     pub fn position(&self, keyword: &str) -> Option<usize> {
         self.index
-            .get(&normalize_keyword(keyword))
-            .and_then(|v| v.first().copied())
+            .get(lookup_key(keyword).as_ref())
+            .map(|v| v.first)
     }
 
     /// The first card with this keyword.
@@ -195,10 +264,10 @@ impl Header {
 
     /// Every card with this keyword, in order.
     pub fn get_all<'a>(&'a self, keyword: &str) -> impl Iterator<Item = &'a Card> + 'a {
-        let positions = self
+        let positions: Vec<usize> = self
             .index
-            .get(&normalize_keyword(keyword))
-            .cloned()
+            .get(lookup_key(keyword).as_ref())
+            .map(|p| p.iter().collect())
             .unwrap_or_default();
         positions.into_iter().map(move |i| &self.cards[i])
     }
@@ -219,7 +288,7 @@ impl Header {
     /// Setting `COMMENT` or `HISTORY` appends a new commentary card with the value's text.
     pub fn set(&mut self, keyword: &str, value: impl Into<Value>) {
         let value = value.into();
-        let upper = normalize_keyword(keyword);
+        let upper = lookup_key(keyword);
         if upper == "COMMENT" || upper == "HISTORY" {
             self.append(Card::commentary(&upper, &value.to_string()));
             return;
@@ -267,10 +336,12 @@ impl Header {
     /// Appends a card at the very end.
     pub fn push(&mut self, card: Card) {
         let i = self.cards.len();
-        self.index
-            .entry(card.normalized_keyword())
-            .or_default()
-            .push(i);
+        match self.index.entry(card.normalized_keyword()) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(i),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Positions::new(i));
+            }
+        }
         self.cards.push(card);
     }
 
@@ -281,17 +352,13 @@ impl Header {
             self.push(card);
             return;
         }
-        for positions in self.index.values_mut() {
-            for p in positions.iter_mut() {
-                if *p >= index {
-                    *p += 1;
-                }
+        self.shift_positions(index, true);
+        match self.index.entry(card.normalized_keyword()) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(index),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Positions::new(index));
             }
         }
-        let key = card.normalized_keyword();
-        let list = self.index.entry(key).or_default();
-        let at = list.partition_point(|&p| p < index);
-        list.insert(at, index);
         self.cards.insert(index, card);
     }
 
@@ -318,19 +385,47 @@ impl Header {
         let card = self.cards.remove(index);
         let key = card.normalized_keyword();
         if let Some(list) = self.index.get_mut(&key) {
-            list.retain(|&p| p != index);
-            if list.is_empty() {
+            if list.remove(index) {
                 self.index.remove(&key);
             }
         }
-        for positions in self.index.values_mut() {
-            for p in positions.iter_mut() {
-                if *p > index {
-                    *p -= 1;
+        self.shift_positions(index, false);
+        card
+    }
+
+    /// Moves the indexed positions of the cards from `from` on by one (up after an insert,
+    /// down after a removal). When only a few cards follow (a new keyword goes before the
+    /// trailing COMMENT/HISTORY block), only their keywords are visited.
+    fn shift_positions(&mut self, from: usize, up: bool) {
+        let shift = |p: &mut usize| {
+            if up && *p >= from {
+                *p += 1;
+            } else if !up && *p > from {
+                *p -= 1;
+            }
+        };
+        // called before the insert and after the removal: the cards that move are these
+        let first_moved = from;
+        let moved = self.cards.len().saturating_sub(first_moved);
+        if moved * 4 < self.index.len() {
+            // the distinct keywords of the moved cards (few: typically COMMENT and HISTORY)
+            let mut keys: Vec<Cow<str>> = Vec::new();
+            for c in &self.cards[first_moved..] {
+                let k = lookup_key(&c.keyword);
+                if !keys.contains(&k) {
+                    keys.push(k);
                 }
             }
+            for k in keys {
+                if let Some(positions) = self.index.get_mut(k.as_ref()) {
+                    positions.iter_mut().for_each(shift);
+                }
+            }
+        } else {
+            for positions in self.index.values_mut() {
+                positions.iter_mut().for_each(shift);
+            }
         }
-        card
     }
 
     /// The header as concatenated 80-character card images, without `END` and without

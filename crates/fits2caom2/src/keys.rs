@@ -4,7 +4,9 @@
 //! A [`Key`] is an index into that table, so a plan can be a flat array with one slot per key
 //! and a lookup costs nothing. Only keys starting with `Chunk` may appear in per-HDU sections.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// One element of the key space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -222,9 +224,17 @@ impl Key {
 
     /// The key with this exact name (case-sensitive, as in the reference).
     pub fn from_name(name: &str) -> Option<Key> {
-        // A sorted copy would allow a binary search; 195 comparisons per blueprint line are
-        // not worth the extra table.
-        NAMES.iter().position(|n| *n == name).map(|i| Key(i as u8))
+        static BY_NAME: OnceLock<HashMap<&'static str, Key>> = OnceLock::new();
+        BY_NAME
+            .get_or_init(|| {
+                NAMES
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (*n, Key(i as u8)))
+                    .collect()
+            })
+            .get(name)
+            .copied()
     }
 
     /// The element name, e.g. `Chunk.position.axis.function.cd11`.

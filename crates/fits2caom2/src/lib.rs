@@ -62,6 +62,7 @@ pub mod header;
 pub mod headers;
 pub mod keys;
 pub mod legacy;
+pub mod run;
 
 pub use card::{Card, CardError, CardKind, Value};
 pub use dump::{Dump, DumpError, DumpStyle};

@@ -27,6 +27,7 @@ mod inject;
 mod plan;
 pub mod units;
 mod values;
+mod wcs_cards;
 
 use std::path::{Path, PathBuf};
 
@@ -1083,7 +1084,7 @@ impl<'b> Job<'b, '_> {
                 set_part(artifact, Part::new(name));
                 continue;
             }
-            let text = header.to_card_string();
+            let text = wcs_cards::wcs_card_text(header);
             let wcs = match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
                 Ok(w) => Some(fits_wcs::WcsView::from_info(w.info())),
                 Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => None,
@@ -1310,13 +1311,13 @@ impl<'b> Job<'b, '_> {
         existing: Option<&CoordAxis1D>,
         i: usize,
     ) -> R<(Option<CoordAxis1D>, Option<i32>)> {
-        let n = |s: &str| -> &'static str { key_name(&format!("Chunk.{label}.{s}")) };
-        let Some(axis) = self.axis_at(n("axis.axis.ctype"), n("axis.axis.cunit"), i, false) else {
+        let k = axis_keys(label);
+        let Some(axis) = self.axis_at(k.ctype, k.cunit, i, false) else {
             return Ok((None, None));
         };
-        let error = self.error(n("axis.error.syser"), n("axis.error.rnder"), i)?;
-        let start = self.ref_coord(n("axis.range.start.pix"), n("axis.range.start.val"), i)?;
-        let end = self.ref_coord(n("axis.range.end.pix"), n("axis.range.end.val"), i)?;
+        let error = self.error(k.syser, k.rnder, i)?;
+        let start = self.ref_coord(k.start_pix, k.start_val, i)?;
+        let end = self.ref_coord(k.end_pix, k.end_val, i)?;
         if let (Some(start), Some(end)) = (start, end) {
             let mut a = CoordAxis1D::new(axis);
             a.error = error;
@@ -1326,13 +1327,9 @@ impl<'b> Job<'b, '_> {
         if existing.is_some_and(|e| e.function.is_some()) {
             return Ok((None, None));
         }
-        let r = self.ref_coord(
-            n("axis.function.refCoord.pix"),
-            n("axis.function.refCoord.val"),
-            i,
-        )?;
-        let delta = self.f64_at(n("axis.function.delta"), i, None)?;
-        let length = self.i64_at(n("axis.function.naxis"), i, None)?;
+        let r = self.ref_coord(k.ref_pix, k.ref_val, i)?;
+        let delta = self.f64_at(k.delta, i, None)?;
+        let length = self.i64_at(k.naxis, i, None)?;
         let mut a = CoordAxis1D::new(axis);
         a.error = error;
         let mut index = None;
@@ -1342,10 +1339,10 @@ impl<'b> Job<'b, '_> {
                 delta,
                 ref_coord: r,
             });
-            let index_key = format!("Chunk.{label}Axis");
-            if let Some(k) = Key::from_name(&index_key) {
+            // there is no Chunk.customAxis key: the custom axis index cannot be set
+            if let Some(index_key) = k.index {
                 index = self
-                    .i64_at(k.name(), i, None)?
+                    .i64_at(index_key, i, None)?
                     .and_then(|v| i32::try_from(v).ok());
             }
         }
@@ -1498,12 +1495,27 @@ impl<'b> Job<'b, '_> {
                 )?,
             ),
         };
-        let c = |s: &str| -> &'static str { key_name(&format!("Chunk.position.axis.range.{s}")) };
         let range = match (
-            self.ref_coord(c("start.coord1.pix"), c("start.coord1.val"), i)?,
-            self.ref_coord(c("end.coord1.pix"), c("end.coord1.val"), i)?,
-            self.ref_coord(c("start.coord2.pix"), c("start.coord2.val"), i)?,
-            self.ref_coord(c("end.coord2.pix"), c("end.coord2.val"), i)?,
+            self.ref_coord(
+                concat!("Chunk.position.axis.range.", "start.coord1.pix"),
+                concat!("Chunk.position.axis.range.", "start.coord1.val"),
+                i,
+            )?,
+            self.ref_coord(
+                concat!("Chunk.position.axis.range.", "end.coord1.pix"),
+                concat!("Chunk.position.axis.range.", "end.coord1.val"),
+                i,
+            )?,
+            self.ref_coord(
+                concat!("Chunk.position.axis.range.", "start.coord2.pix"),
+                concat!("Chunk.position.axis.range.", "start.coord2.val"),
+                i,
+            )?,
+            self.ref_coord(
+                concat!("Chunk.position.axis.range.", "end.coord2.pix"),
+                concat!("Chunk.position.axis.range.", "end.coord2.val"),
+                i,
+            )?,
         ) {
             (Some(s1), Some(e1), Some(s2), Some(e2)) => Some(CoordRange2D {
                 start: Coord2D {
@@ -1538,12 +1550,14 @@ impl<'b> Job<'b, '_> {
             .as_ref()
             .is_none_or(|p| p.axis.function.is_none())
         {
-            let f = |s: &str| -> &'static str {
-                key_name(&format!("Chunk.position.axis.function.{s}"))
-            };
+            macro_rules! f {
+                ($s:literal) => {
+                    concat!("Chunk.position.axis.function.", $s)
+                };
+            }
             let dim = match (
-                self.i64_at(f("dimension.naxis1"), i, None)?,
-                self.i64_at(f("dimension.naxis2"), i, None)?,
+                self.i64_at(f!("dimension.naxis1"), i, None)?,
+                self.i64_at(f!("dimension.naxis2"), i, None)?,
             ) {
                 (Some(a), Some(b)) => Some(Dimension2D {
                     naxis1: a,
@@ -1551,13 +1565,13 @@ impl<'b> Job<'b, '_> {
                 }),
                 _ => None,
             };
-            let r1 = self.ref_coord(f("refCoord.coord1.pix"), f("refCoord.coord1.val"), i)?;
-            let r2 = self.ref_coord(f("refCoord.coord2.pix"), f("refCoord.coord2.val"), i)?;
+            let r1 = self.ref_coord(f!("refCoord.coord1.pix"), f!("refCoord.coord1.val"), i)?;
+            let r2 = self.ref_coord(f!("refCoord.coord2.pix"), f!("refCoord.coord2.val"), i)?;
             let cd = (
-                self.f64_at(f("cd11"), i, None)?,
-                self.f64_at(f("cd12"), i, None)?,
-                self.f64_at(f("cd21"), i, None)?,
-                self.f64_at(f("cd22"), i, None)?,
+                self.f64_at(f!("cd11"), i, None)?,
+                self.f64_at(f!("cd12"), i, None)?,
+                self.f64_at(f!("cd21"), i, None)?,
+                self.f64_at(f!("cd22"), i, None)?,
             );
             let function = match (dim, r1, r2, cd) {
                 (
@@ -1877,8 +1891,54 @@ impl<'b> Job<'b, '_> {
     }
 }
 
-fn key_name(name: &str) -> &'static str {
-    Key::from_name(name).map_or("Chunk", Key::name)
+/// The keys of a 1-D axis block.
+struct AxisKeys {
+    ctype: &'static str,
+    cunit: &'static str,
+    syser: &'static str,
+    rnder: &'static str,
+    start_pix: &'static str,
+    start_val: &'static str,
+    end_pix: &'static str,
+    end_val: &'static str,
+    ref_pix: &'static str,
+    ref_val: &'static str,
+    delta: &'static str,
+    naxis: &'static str,
+    index: Option<&'static str>,
+}
+
+macro_rules! axis_keys {
+    ($p:literal, $index:expr) => {
+        AxisKeys {
+            ctype: concat!("Chunk.", $p, ".axis.axis.ctype"),
+            cunit: concat!("Chunk.", $p, ".axis.axis.cunit"),
+            syser: concat!("Chunk.", $p, ".axis.error.syser"),
+            rnder: concat!("Chunk.", $p, ".axis.error.rnder"),
+            start_pix: concat!("Chunk.", $p, ".axis.range.start.pix"),
+            start_val: concat!("Chunk.", $p, ".axis.range.start.val"),
+            end_pix: concat!("Chunk.", $p, ".axis.range.end.pix"),
+            end_val: concat!("Chunk.", $p, ".axis.range.end.val"),
+            ref_pix: concat!("Chunk.", $p, ".axis.function.refCoord.pix"),
+            ref_val: concat!("Chunk.", $p, ".axis.function.refCoord.val"),
+            delta: concat!("Chunk.", $p, ".axis.function.delta"),
+            naxis: concat!("Chunk.", $p, ".axis.function.naxis"),
+            index: $index,
+        }
+    };
+}
+
+fn axis_keys(label: &str) -> &'static AxisKeys {
+    static ENERGY: AxisKeys = axis_keys!("energy", Some("Chunk.energyAxis"));
+    static TIME: AxisKeys = axis_keys!("time", Some("Chunk.timeAxis"));
+    static POLARIZATION: AxisKeys = axis_keys!("polarization", Some("Chunk.polarizationAxis"));
+    static CUSTOM: AxisKeys = axis_keys!("custom", None);
+    match label {
+        "energy" => &ENERGY,
+        "time" => &TIME,
+        "polarization" => &POLARIZATION,
+        _ => &CUSTOM,
+    }
 }
 
 /// Keyword sets: new words if any (minus `none`), else the current ones.
