@@ -106,17 +106,20 @@ pub(crate) fn apply(
             plan.set_ext(part, key, slot);
         }
     };
-    let found = |r: Result<H5Resolved, Hdf5Error>| match r {
-        Ok(v) => Ok(Some(v)),
-        Err(Hdf5Error::NotFound { .. }) | Err(Hdf5Error::Index { .. }) => Ok(None),
-        Err(e) => Err(e),
-    };
+    // a path the file does not have is an error (the reference leaves the key without a
+    // value and says nothing)
+    let found = |r: Result<H5Resolved, Hdf5Error>| r.map(Some);
     if file_paths.is_empty() && part_paths.is_empty() && relative.is_empty() {
         for (key, name) in attributes {
             if let Some(v) = root_attrs.get(&name) {
                 set(plan, key, 0, FnValue::Scalar(v.clone()));
-            } else if let Some(H5Resolved::File(d)) = found(src.resolve(&name))? {
-                set(plan, key, 0, datum_value(&d));
+            } else {
+                // attributes are like header keywords: a missing one is no value
+                match src.resolve(&name) {
+                    Ok(H5Resolved::File(d)) => set(plan, key, 0, datum_value(&d)),
+                    Ok(_) | Err(Hdf5Error::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         return Ok(plan.extension_count().max(1));

@@ -382,8 +382,12 @@ impl<'m> Engine<'m> {
             (ParserKind::Hdf5(p), _) => Some(Headers::from_hdf5(p)?),
             _ => None,
         };
+        let file = headers
+            .as_ref()
+            .map_or(file, |h: &Headers| h.name().to_string());
         let mut job = Job {
             file,
+            blueprint_file: bp.file.clone(),
             uri: uri.to_string(),
             kind: match &kind {
                 ParserKind::Fits(_) | ParserKind::Headers => Kind::Fits,
@@ -569,6 +573,7 @@ enum Kind {
 
 struct Job<'b, 'w> {
     file: String,
+    blueprint_file: String,
     uri: String,
     kind: Kind,
     plan: Resolved<'b>,
@@ -617,7 +622,7 @@ impl<'b> Job<'b, '_> {
     }
 
     fn pos_text(&self, p: Pos) -> String {
-        format!("line {}, column {}", p.line, p.col)
+        format!("{}:{}:{}", self.blueprint_file, p.line, p.col)
     }
 
     fn value_error(
@@ -1088,10 +1093,13 @@ impl<'b> Job<'b, '_> {
             let wcs = match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
                 Ok(w) => Some(fits_wcs::WcsView::from_info(w.info())),
                 Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => None,
-                // the reference never runs wcslib's setup itself; the fixes do, and their
-                // failures are ignored, so a failed setup leaves the header's values
+                // a singular matrix (an axis with CDELT 0, as in bias frames): the reference
+                // never runs wcslib's setup itself, the fixes do and their failures are
+                // ignored, so it reads the header's values; so does this. Other setup
+                // failures (contradictory CTYPEs, bad projection parameters) are errors here.
                 Err(wcs::WcsError::Wcslib {
                     function: "wcsset" | "celfix" | "cylfix",
+                    status: 3,
                     ..
                 }) => Some(fits_wcs::WcsView::from_header(header)),
                 Err(source) => {
