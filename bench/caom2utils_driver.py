@@ -4,6 +4,8 @@
     caom2utils_driver.py convert CASE_DIR OUT.xml    one conversion (a fresh process = cold CLI)
     caom2utils_driver.py warm CASE_DIR [N]           N back-to-back conversions in one process
     caom2utils_driver.py check CASE_DIR OUT.xml      convert, then compare with the expected XML
+    caom2utils_driver.py compare --caom2pipe BIN --criterion DIR [--runs N] [--warm N] SUITE_DIR...
+                                                     time both tools on every case, print the table
 
 CASE_DIR holds a conformance `case.yml`. The command line is the case's `reference_command`
 (the upstream tool's own arguments). The reference needs three network touch points; as in the
@@ -272,7 +274,100 @@ def convert(case, case_dir, out, tmp):
             raise RuntimeError(f'{tool} exited with {e.code}') from None
 
 
+def our_command(case, case_dir, caom2pipe, out):
+    """`caom2pipe fits2caom2` as check.py runs it: {obs_arg} -o {out} {tool_args} {local_args}."""
+    p = lambda name: os.path.join(case_dir, name)
+    cmd = [caom2pipe, 'fits2caom2']
+    if case.get('in_xml'):
+        cmd += ['--in', p(case['in_xml'])]
+    else:
+        cmd += ['--observation', case['collection'], case['obs_id']]
+    cmd += ['-o', out]
+    legacy = case.get('legacy')
+    if legacy:
+        cmd += ['--config', p(legacy['config']), '--default', p(legacy['default']),
+                '--override', p(legacy['override']), '--productID', case['product_id']]
+        cmd += [i['uri'] for i in case['inputs'] if i.get('uri')]
+    else:
+        cmd += ['--blueprint'] + [p(b) for b in case['blueprints']] + ['--lineage'] + case['lineage']
+        if case.get('module'):
+            cmd += ['--module', case['module']['name']]
+    files = [p(i['file']) for i in case['inputs'] if i.get('file')]
+    if files:
+        cmd += ['--local'] + files
+    return cmd
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def compare(argv):
+    import argparse
+    import json
+    import subprocess
+    ap = argparse.ArgumentParser(prog='caom2utils_driver.py compare')
+    ap.add_argument('--caom2pipe', required=True)
+    ap.add_argument('--criterion', required=True, help='target/criterion of cargo bench --bench mapping')
+    ap.add_argument('--runs', type=int, default=5, help='fresh processes per case (cold)')
+    ap.add_argument('--warm', type=int, default=20, help='in-process conversions per case (warm)')
+    ap.add_argument('suites', nargs='+')
+    a = ap.parse_args(argv)
+    cases = []
+    for suite in a.suites:
+        for root, _, files in os.walk(suite):
+            if 'case.yml' in files:
+                cases.append(root)
+    cases.sort()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, 'out.xml')
+        for case_dir in cases:
+            case = load_case(case_dir)
+            cid = case['case'] if case['suite'] == 'fits2caom2' else f"{case['suite']}/{case['case']}"
+            # Python, cold: a fresh interpreter per conversion (start, imports, one file, XML)
+            py_cold = []
+            for _ in range(a.runs):
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, __file__, 'convert', case_dir, out], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                py_cold.append(time.perf_counter() - t0)
+            # Python, warm: mean of repeated conversions in one process
+            r = subprocess.run([sys.executable, __file__, 'warm', case_dir, str(a.warm)], check=True,
+                               capture_output=True, text=True)
+            fields = dict(kv.split('=') for kv in r.stdout.split())
+            py_warm = float(fields['mean'])
+            # ours, cold: the CLI as check.py runs it
+            ours_cold = []
+            cmd = our_command(case, case_dir, a.caom2pipe, out)
+            for _ in range(max(a.runs, 10)):
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                ours_cold.append(time.perf_counter() - t0)
+            # ours, warm: criterion's mean for the same mapping in-process
+            est = os.path.join(a.criterion, 'fits2caom2', cid.replace('/', '_'), 'new', 'estimates.json')
+            if not os.path.exists(est):
+                est = os.path.join(a.criterion, 'fits2caom2', *cid.split('/'), 'new', 'estimates.json')
+            with open(est) as f:
+                ours_warm = json.load(f)['mean']['point_estimate'] / 1e9
+            rows.append((cid, median(py_cold), py_warm, median(ours_cold), ours_warm))
+            print(f'{cid}: done', file=sys.stderr)
+    print('| case | Python cold (s) | Python warm (ms) | caom2pipe cold (ms) | caom2pipe warm (ms) | cold ratio | warm ratio |')
+    print('|---|---:|---:|---:|---:|---:|---:|')
+    for cid, pc, pw, oc, ow in rows:
+        print(f'| {cid} | {pc:.3f} | {pw * 1e3:.2f} | {oc * 1e3:.2f} | {ow * 1e3:.3f} | {pc / oc:.0f}x | {pw / ow:.0f}x |')
+    tpc, tpw, toc, tow = (sum(r[i] for r in rows) for i in range(1, 5))
+    print(f'| **all {len(rows)} cases** | {tpc:.2f} | {tpw * 1e3:.1f} | {toc * 1e3:.1f} | {tow * 1e3:.2f} | '
+          f'{tpc / toc:.0f}x | {tpw / tow:.0f}x |')
+    print(f'| median ratio | | | | | {median([r[1] / r[3] for r in rows]):.0f}x | '
+          f'{median([r[2] / r[4] for r in rows]):.0f}x |')
+
+
 def main():
+    if sys.argv[1] == 'compare':
+        return compare(sys.argv[2:])
     mode, case_dir = sys.argv[1], os.path.abspath(sys.argv[2])
     case = load_case(case_dir)
     install_stand_ins(case)

@@ -6,10 +6,58 @@
 //! 1. **Header sources** — the metadata of one input file as a list of HDU headers
 //!    ([`Headers`]), read from text header dumps ([`dump`]), FITS files through cfitsio
 //!    ([`fits`]) or HDF5 files ([`hdf5`], with the reference's blueprint path syntax).
-//! 2. YAML blueprints — *(to come)*.
-//! 3. Legacy blueprint import (fits2caom2 config/default/override, caom2gen `.blueprint`) —
-//!    *(to come)*.
-//! 4. The mapping engine — *(to come)*.
+//! 2. **Blueprints** — how one kind of file maps to CAOM: the closed key space ([`keys`]),
+//!    the in-memory [`blueprint::Blueprint`], YAML blueprints with file:line:column errors
+//!    ([`blueprint::yaml`]; the format is documented in [`blueprint`]), named Rust functions
+//!    grouped in modules ([`functions`]).
+//! 3. **Legacy import** — caom2gen `.blueprint` files and fits2caom2 config/default/override
+//!    triples become blueprints with the same meaning ([`legacy`]); `caom2pipe blueprint import`
+//!    writes them as YAML.
+//! 4. **The mapping engine** — [`engine::Engine`] applies a blueprint to an input and adds a
+//!    plane, artifact, parts and chunks to an observation with the evaluation order and the
+//!    precedence rules of the reference (header injection of defaults and literal WCS values
+//!    before wcslib reads the header, first truthy keyword wins, HDU 0 for non-chunk keys);
+//!    [`run`] does what one `caom2pipe fits2caom2` command does.
+//!
+//! ```
+//! use fits2caom2::blueprint::yaml;
+//! use fits2caom2::engine::{Engine, Input, InputData, MapOptions};
+//! use fits2caom2::Headers;
+//!
+//! let yaml_text = "
+//! plan:
+//!   Plane.dataProductType: image
+//!   Plane.calibrationLevel: 1
+//!   Observation.target.name: {keywords: [OBJECT, TARGNAME]}
+//!   Chunk.position.axis.axis1.ctype: {keywords: [CTYPE1], default: RA---TAN}
+//!   Chunk.position.axis.axis2.ctype: {keywords: [CTYPE2], default: DEC--TAN}
+//! ";
+//! let blueprint = yaml::load_str(yaml_text, "example.yml")?;
+//! let cards = [
+//!     "SIMPLE  =                    T", "BITPIX  =                   16",
+//!     "NAXIS   =                    2", "NAXIS1  =                 2048",
+//!     "NAXIS2  =                 4096", "OBJECT  = 'NGC 1275'",
+//!     "CRVAL1  =              49.9507", "CRVAL2  =              41.5117",
+//!     "CRPIX1  =               1024.5", "CRPIX2  =               2048.5",
+//!     "CD1_1   =          -5.1602E-05", "CD2_2   =           5.1602E-05", "END",
+//! ];
+//! let text: String = cards.iter().map(|c| format!("{c:<80}\n")).collect();
+//! let headers = Headers::from_dump_bytes(text.as_bytes(), "ngc1275.fits.header")?;
+//!
+//! let engine = Engine::new(None, MapOptions::default());
+//! let mut obs = Engine::new_observation("TEST", "ngc1275", &[&blueprint]);
+//! engine.augment(&mut obs, Input {
+//!     product_id: "raw".into(),
+//!     uri: "cadc:TEST/ngc1275.fits".into(),
+//!     blueprint: &blueprint,
+//!     data: InputData::Headers(headers),
+//! })?;
+//! assert_eq!(obs.target.as_ref().unwrap().name, "NGC 1275");
+//! let chunk = &obs.planes[0].artifacts[0].parts[0].chunks[0];
+//! // the defaults were written into the header before wcslib read it
+//! assert_eq!(chunk.position.as_ref().unwrap().axis.axis1.ctype, "RA---TAN");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Header sources
 //!

@@ -1,14 +1,96 @@
-//! The in-memory blueprint: what a YAML blueprint, a caom2gen `.blueprint` file and a legacy
-//! fits2caom2 config/default/override triple all turn into, and what the engine reads.
+//! The in-memory blueprint — what a YAML blueprint, a caom2gen `.blueprint` file and a legacy
+//! fits2caom2 config/default/override triple all turn into, and what the engine reads — and
+//! the YAML blueprint format.
 //!
 //! A [`Blueprint`] holds a global [`Plan`] (HDU 0 and everything that is not a chunk), per-HDU
 //! plans for `Chunk*` keys ([`Blueprint::extensions`]), per-artifact overlays (the legacy
 //! `?uri` and `?uri#[N]` override sections, [`Overlay`]) and the axis configuration
-//! ([`Axes`]). Each plan entry keeps the position it came from, so that run-time errors can
-//! point at the blueprint line as well as at the file, HDU and keyword.
+//! ([`Axes`]). Each plan entry keeps the position it came from, so that run-time errors point
+//! at the blueprint line as well as at the file, HDU and keyword. The reference applies a
+//! blueprint on top of a built-in default plan ([`default_plan`]); the blueprint itself only
+//! holds what its author wrote.
 //!
-//! The reference applies a blueprint on top of a built-in default plan ([`default_plan`]);
-//! the blueprint itself only holds what its author wrote.
+//! # The YAML blueprint format (format 1)
+//!
+//! One YAML document per file. `caom2pipe blueprint check FILE...` validates files without
+//! reading any data; `caom2pipe blueprint import` turns the reference's formats into this one.
+//!
+//! ```yaml
+//! format: 1                      # optional
+//! axes:                          # optional: inferred from the plan when absent (see below)
+//!   position: [1, 2]             # FITS axis numbers of the RA-like and Dec-like axes
+//!   energy: 3
+//!   time: 4                      # also polarization, observable, custom
+//! plan:                          # global values; chunk keys here are for every HDU
+//!   Observation.type: OBJECT                                  # literal
+//!   Observation.instrument.keywords: null                     # explicitly no value
+//!   Observation.metaRelease: {keywords: [DATE-OBS, DATE]}     # first truthy keyword wins
+//!   Chunk.position.axis.axis1.ctype: {keywords: [CTYPE1], default: RA---TAN}
+//!   Chunk.position.axis.function.cd11: -0.001388              # numbers keep their text
+//!   Chunk.time.exposure: {function: get_exposure, arg: uri}   # a registered Rust function
+//!   DerivedObservation.members: {bintable: {column: Filename, hdu: 1}}
+//!   Observation.proposal.keywords: [survey, imaging]          # sets: a list or "a b"
+//!   Chunk: ignore                                             # no chunk for HDU 0
+//! extensions:                    # per-HDU values, Chunk keys only, HDU 1 and up
+//!   1:
+//!     Chunk.energy.axis.axis.cunit: nm
+//!     Chunk: ignore
+//! artifacts:                     # values for one artifact URI only (legacy ?uri sections)
+//!   'cadc:DAO/x_256.png':
+//!     plan:
+//!       Artifact.productType: thumbnail
+//!     extensions:
+//!       1: {Chunk.energy.specsys: TOPOCENT}
+//! ```
+//!
+//! **Keys** are exactly the 195 CAOM element names of the reference ([`crate::keys`]),
+//! case-sensitive, e.g. `Observation.target.name`, `Plane.provenance.inputs`,
+//! `Chunk.position.axis.function.cd11` (note `Observation.target_position.point.cval1`). An
+//! unknown key is an error with a suggestion; a non-`Chunk` key under `extensions` is an
+//! error. A few keys are accepted but never read, as in the reference
+//! ([`Key::is_never_read`]); `blueprint check` warns about them.
+//!
+//! **Values**
+//!
+//! | form | example | meaning |
+//! |---|---|---|
+//! | literal | `OBJECT`, `-0.001388`, `'2020-01-01'` | the text as written, typed when used: numbers, dates (the reference's formats), enums (`image`, `science`, `1`), booleans (`true`/`false` only) |
+//! | null | `null`, `~`, nothing | no value; replaces a built-in default, keeps an existing value when updating |
+//! | keywords | `{keywords: [A, B], default: X}` | the first keyword of the HDU's header whose value is truthy; if none is, the last keyword's (falsy) value; `default` (optional) is written into the header under the last keyword when that keyword is missing or falsy, before the WCS is read |
+//! | path | `{path: //header/object/obj_id}` or `{path: [P1, P2], default: X}` | HDF5 input: `//dataset/field` once per file, `/parent/prefix{}/dataset/field` once per matching group (one part each), `(i)` or `(i:j)` to index arrays; bare names are root attributes |
+//! | function | `{function: name, arg: uri}` | a function of the module given with `--module`; `arg` (`uri`, `header` or `context`) records what the reference's function expected — Rust functions always get the whole context |
+//! | bintable | `{bintable: {column: Filename, hdu: 1}}` | the cells of a FITS binary-table column, for members |
+//! | list | `[a, b]` | for keyword sets, read groups, members and provenance inputs: the words |
+//!
+//! `Chunk` takes `include` or `ignore`. Plain scalars are not typed by YAML: `-0.001388`
+//! stays that text (as a reference blueprint literal would); plain `null`, `~` and an empty
+//! value are no value, and plain `true`/`True`/`TRUE` (`false`…) are the literals `true` and
+//! `false`. Quote a scalar to keep its text exactly, e.g. `'False'` (which, like the
+//! reference, is *not* a boolean) or `'None'` (a text). Duplicate keys, several documents,
+//! tabs and other YAML errors are reported with file:line:column.
+//!
+//! **Axes.** Values for standard WCS keys (`CTYPEn`, `CRVALn`, `CDi_j`, `EXPTIME`, …) are
+//! written into every HDU's header under the keyword of the configured axis before wcslib
+//! reads it, so `axes` decides which keywords those are. Without `axes`, the reference's
+//! inference applies, in plan order: a `CTYPEn` keyword (or literal) names the axis of the key
+//! it feeds; then every other `Chunk.<axis>` key (for position, the two ctype keys) enables its
+//! axis at its default number — ra 1, dec 2, energy 3, time 4, polarization 5, observable 6,
+//! custom 7 — or, if that is taken, the next one after the highest (or 1). Only one of the two
+//! position axes is an error. No axis at all is an error for FITS input ("No WCS Data").
+//!
+//! **Precedence.** Built-in default plan ([`default_plan`]), then `plan`, then the overlay of
+//! the artifact's URI; per HDU, `extensions.N` before the global value. Observation, plane and
+//! artifact keys read HDU 0's header; chunk keys (and `Part.productType`) read their own HDU's.
+//! A global `Chunk: ignore` drops HDU 0's chunk only; `extensions.N.Chunk: ignore` drops HDU
+//! N's. For 1-D axes a complete blueprint range (`range.start/end.pix/val`) replaces the WCS
+//! axis; a function is built from blueprint values only where wcslib gave none. When updating
+//! an observation, keys without a value keep what is there.
+//!
+//! **Differences from the reference's `.blueprint` files** (which [`crate::legacy`] imports
+//! with their original meaning): values may contain `#`; `default` is a field, not a substring
+//! (`defaultField` is a literal); a literal with parentheses is text unless written as
+//! `{function: …}`; axis numbers may have two digits; `extensions` sections can be written in
+//! any order; per-artifact values are explicit.
 
 pub mod yaml;
 
