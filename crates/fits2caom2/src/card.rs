@@ -366,6 +366,16 @@ impl Card {
         format_card(self)
     }
 
+    /// The image the card was read from (trailing blanks removed), whether or not the card
+    /// has been changed since; `None` for cards made in memory and CONTINUE sequences. For a
+    /// caller that knows which cards it changed: [`Card::images`] checks instead.
+    pub fn read_image(&self) -> Option<&str> {
+        match &self.original {
+            Some(Original::One(image)) => Some(image),
+            _ => None,
+        }
+    }
+
     /// The remembered images as a CONTINUE sequence, with the values they give now.
     fn original_many(&mut self) -> Option<&mut ManyImages> {
         if let Some(Original::One(image)) = &self.original {

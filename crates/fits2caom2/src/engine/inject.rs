@@ -13,7 +13,7 @@
 //! Values are typed on the way in as the reference's `_set_by_type` does.
 
 use crate::blueprint::{standard_keywords, Axes};
-use crate::card::Value;
+use crate::card::{Card, Value};
 use crate::functions::FnValue;
 use crate::header::Header;
 
@@ -40,14 +40,36 @@ fn value_text(e: &Entry) -> Option<String> {
     }
 }
 
-/// Applies steps 1–5 to `headers`. Returns warnings (sections for HDUs the file lacks).
-pub(crate) fn inject(
-    plan: &Resolved,
-    axes: &Axes,
-    headers: &mut [Header],
-    file: &str,
-) -> Vec<String> {
+/// What the injection did.
+pub(crate) struct Injected {
+    /// Sections for HDUs the file lacks.
+    pub warnings: Vec<String>,
+    /// Per HDU, the keywords written (upper case).
+    pub written: Vec<Vec<String>>,
+}
+
+// every write goes through here, so that unchanged cards can be passed on as read
+fn put(h: &mut Header, written: &mut Vec<String>, keyword: &str, v: Value) {
+    // a new keyword goes at the end rather than before the trailing COMMENT/HISTORY cards
+    // (astropy's place): wcslib reads the same cards, and nothing else sees the order
+    if h.contains(keyword)
+        || keyword.eq_ignore_ascii_case("COMMENT")
+        || keyword.eq_ignore_ascii_case("HISTORY")
+    {
+        h.set(keyword, v);
+    } else {
+        h.push(Card::new(keyword, v, ""));
+    }
+    let k = keyword.to_ascii_uppercase();
+    if !written.contains(&k) {
+        written.push(k);
+    }
+}
+
+/// Applies steps 1–5 to `headers`.
+pub(crate) fn inject(plan: &Resolved, axes: &Axes, headers: &mut [Header], file: &str) -> Injected {
     let mut warnings = Vec::new();
+    let mut written: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
     // 1. global values for standard keywords
     for &key in plan.order() {
         let Some(std) = standard_keywords(axes, key) else {
@@ -58,7 +80,7 @@ pub(crate) fn inject(
         };
         match &slot.entry {
             Entry::Lookup(l) => {
-                for h in headers.iter_mut() {
+                for (h, w) in headers.iter_mut().zip(written.iter_mut()) {
                     for item in &l.items {
                         let kw = item.text();
                         if std.contains(kw) {
@@ -67,7 +89,7 @@ pub(crate) fn inject(
                         if let Some(v) = h.get(kw) {
                             let typed = set_by_type(&py_str_value(v));
                             for s in std.iter() {
-                                h.set(s, typed.clone());
+                                put(h, w, s, typed.clone());
                             }
                         }
                     }
@@ -79,8 +101,8 @@ pub(crate) fn inject(
                 if let Some(text) = value_text(e) {
                     let typed = set_by_type(&text);
                     for s in std.iter() {
-                        for h in headers.iter_mut() {
-                            h.set(s, typed.clone());
+                        for (h, w) in headers.iter_mut().zip(written.iter_mut()) {
+                            put(h, w, s, typed.clone());
                         }
                     }
                 }
@@ -89,7 +111,7 @@ pub(crate) fn inject(
     }
     // 2. per-HDU values
     for (hdu, list) in plan.extensions() {
-        let Some(h) = headers.get_mut(hdu) else {
+        let (Some(h), Some(w)) = (headers.get_mut(hdu), written.get_mut(hdu)) else {
             warnings.push(format!(
                 "{file}: the blueprint has values for HDU {hdu}, but the file has {} HDUs",
                 headers.len()
@@ -109,7 +131,7 @@ pub(crate) fn inject(
                         if let Some(v) = h.get(kw) {
                             let typed = set_by_type(&py_str_value(v));
                             for s in std.iter() {
-                                h.set(s, typed.clone());
+                                put(h, w, s, typed.clone());
                             }
                         }
                     }
@@ -120,7 +142,7 @@ pub(crate) fn inject(
                     if let (Some(std), Some(text)) = (std, value_text(e)) {
                         let typed = set_by_type(&text);
                         for s in std.iter() {
-                            h.set(s, typed.clone());
+                            put(h, w, s, typed.clone());
                         }
                     }
                 }
@@ -146,28 +168,28 @@ pub(crate) fn inject(
         }
         let kw = last.trim();
         let typed = set_by_type(default);
-        for h in headers.iter_mut() {
+        for (h, w) in headers.iter_mut().zip(written.iter_mut()) {
             if !h.get(kw).is_some_and(Value::is_truthy) {
-                h.set(kw, typed.clone());
+                put(h, w, kw, typed.clone());
             }
         }
     }
     // 4. CDELTn → CDn_n when the HDU has a CD matrix
-    for h in headers.iter_mut() {
-        let cd = |i: usize| format!("CD{i}_{i}");
-        if (1..6).any(|i| h.contains(&cd(i))) {
-            for i in 1..6 {
-                let cdelt = format!("CDELT{i}");
-                if !h.contains(&cd(i)) {
-                    if let Some(v) = h.get(&cdelt).cloned() {
-                        h.set(&cd(i), v);
+    const CD: [&str; 5] = ["CD1_1", "CD2_2", "CD3_3", "CD4_4", "CD5_5"];
+    const CDELT: [&str; 5] = ["CDELT1", "CDELT2", "CDELT3", "CDELT4", "CDELT5"];
+    for (h, w) in headers.iter_mut().zip(written.iter_mut()) {
+        if CD.iter().any(|k| h.contains(k)) {
+            for (cd, cdelt) in CD.iter().zip(CDELT) {
+                if !h.contains(cd) {
+                    if let Some(v) = h.get(cdelt).cloned() {
+                        put(h, w, cd, v);
                     }
                 }
             }
         }
     }
     // 5. SIP: DPn = 'NAXES: 1' for the other axes
-    for h in headers.iter_mut() {
+    for (h, w) in headers.iter_mut().zip(written.iter_mut()) {
         let ctype = |h: &Header, i: usize| h.get(&format!("CTYPE{i}")).cloned();
         let sip =
             (1..6).any(|i| matches!(ctype(h, i), Some(Value::String(s)) if s.contains("-SIP")));
@@ -177,11 +199,11 @@ pub(crate) fn inject(
                     let not_sip = !matches!(&c, Value::String(s) if s.contains("-SIP"));
                     let dp = format!("DP{i}");
                     if not_sip && !h.contains(&dp) {
-                        h.set(&dp, Value::String("NAXES: 1".into()));
+                        put(h, w, &dp, Value::String("NAXES: 1".into()));
                     }
                 }
             }
         }
     }
-    warnings
+    Injected { warnings, written }
 }

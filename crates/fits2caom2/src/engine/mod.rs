@@ -399,6 +399,7 @@ impl<'m> Engine<'m> {
             headers,
             axes,
             warnings: &mut warnings,
+            written: Vec::new(),
         };
         let mut parts = 0usize;
         if job.kind == Kind::Hdf5 {
@@ -421,8 +422,9 @@ impl<'m> Engine<'m> {
             Kind::Blueprint | Kind::Content => job.defaults_to_literals(),
             Kind::Fits => {
                 if let Some(headers) = job.headers.as_mut() {
-                    let w = inject::inject(&job.plan, &job.axes, headers.hdus_mut(), &job.file);
-                    job.warnings.extend(w);
+                    let done = inject::inject(&job.plan, &job.axes, headers.hdus_mut(), &job.file);
+                    job.warnings.extend(done.warnings);
+                    job.written = done.written;
                 }
             }
             Kind::Hdf5 => {}
@@ -580,6 +582,8 @@ struct Job<'b, 'w> {
     headers: Option<Headers>,
     axes: Axes,
     warnings: &'w mut Vec<String>,
+    /// Per HDU, the keywords the injection wrote (other cards are passed to wcslib as read).
+    written: Vec<Vec<String>>,
 }
 
 type R<T> = Result<T, MapError>;
@@ -1089,7 +1093,8 @@ impl<'b> Job<'b, '_> {
                 set_part(artifact, Part::new(name));
                 continue;
             }
-            let text = wcs_cards::wcs_card_text(header);
+            let written = self.written.get(i).map_or(&[][..], Vec::as_slice);
+            let text = wcs_cards::wcs_card_text(header, written);
             let wcs = match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
                 Ok(w) => Some(fits_wcs::WcsView::from_info(w.info())),
                 Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => None,

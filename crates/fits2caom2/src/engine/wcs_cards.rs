@@ -3,26 +3,87 @@
 //! wcslib the whole header; wcslib ignores everything else, so passing only these cards gives
 //! the same WCS, and spares the lexer the hundreds of instrument keywords of a typical HDU.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
-
 use crate::header::Header;
 
 /// Keywords taken as they are (no axis number, no alternate letter).
-const EXACT: &[&str] = &[
-    "NAXIS", "RESTFREQ", "EPOCH", "VELREF", "TIMESYS", "TREFPOS", "TREFDIR", "PLEPHEM", "TIMEUNIT",
-    "DATEREF", "MJDREF", "MJDREFI", "MJDREFF", "JDREF", "JDREFI", "JDREFF", "TIMEOFFS", "DATE-OBS",
-    "DATE-BEG", "DATE-AVG", "DATE-END", "MJD-OBS", "MJD-BEG", "MJD-AVG", "MJD-END", "JEPOCH",
-    "BEPOCH", "TSTART", "TSTOP", "XPOSURE", "TELAPSE", "TIMSYER", "TIMRDER", "TIMEDEL", "TIMEPIXR",
-    "OBSGEO-X", "OBSGEO-Y", "OBSGEO-Z", "OBSGEO-L", "OBSGEO-B", "OBSGEO-H", "OBSORBIT", "RADECSYS",
-    "DVERR", "A_ORDER", "B_ORDER", "AP_ORDER", "BP_ORDER", "A_DMAX", "B_DMAX",
-];
+fn is_exact(k: &str) -> bool {
+    matches!(
+        k,
+        "NAXIS"
+            | "RESTFREQ"
+            | "EPOCH"
+            | "VELREF"
+            | "TIMESYS"
+            | "TREFPOS"
+            | "TREFDIR"
+            | "PLEPHEM"
+            | "TIMEUNIT"
+            | "DATEREF"
+            | "MJDREF"
+            | "MJDREFI"
+            | "MJDREFF"
+            | "JDREF"
+            | "JDREFI"
+            | "JDREFF"
+            | "TIMEOFFS"
+            | "DATE-OBS"
+            | "DATE-BEG"
+            | "DATE-AVG"
+            | "DATE-END"
+            | "MJD-OBS"
+            | "MJD-BEG"
+            | "MJD-AVG"
+            | "MJD-END"
+            | "JEPOCH"
+            | "BEPOCH"
+            | "TSTART"
+            | "TSTOP"
+            | "XPOSURE"
+            | "TELAPSE"
+            | "TIMSYER"
+            | "TIMRDER"
+            | "TIMEDEL"
+            | "TIMEPIXR"
+            | "OBSGEO-X"
+            | "OBSGEO-Y"
+            | "OBSGEO-Z"
+            | "OBSGEO-L"
+            | "OBSGEO-B"
+            | "OBSGEO-H"
+            | "OBSORBIT"
+            | "RADECSYS"
+            | "DVERR"
+            | "A_ORDER"
+            | "B_ORDER"
+            | "AP_ORDER"
+            | "BP_ORDER"
+            | "A_DMAX"
+            | "B_DMAX"
+    )
+}
 
 /// Keywords that may carry an alternate-WCS letter.
-const WITH_ALT: &[&str] = &[
-    "WCSAXES", "LONPOLE", "LATPOLE", "RESTFRQ", "RESTWAV", "WCSNAME", "RADESYS", "EQUINOX",
-    "SPECSYS", "SSYSOBS", "VELOSYS", "ZSOURCE", "SSYSSRC", "VELANGL", "VSOURCE", "DVERR",
-];
+fn is_with_alt(k: &str) -> bool {
+    matches!(
+        k,
+        "WCSAXES"
+            | "LONPOLE"
+            | "LATPOLE"
+            | "RESTFRQ"
+            | "RESTWAV"
+            | "WCSNAME"
+            | "RADESYS"
+            | "EQUINOX"
+            | "SPECSYS"
+            | "SSYSOBS"
+            | "VELOSYS"
+            | "ZSOURCE"
+            | "SSYSSRC"
+            | "VELANGL"
+            | "VSOURCE"
+            | "DVERR"
+    )
+}
 
 /// Prefixes followed by an axis number (and maybe an alternate letter).
 const INDEXED: &[&str] = &[
@@ -45,22 +106,12 @@ fn without_alt(s: &str) -> &str {
     }
 }
 
-fn exact() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| EXACT.iter().copied().collect())
-}
-
-fn with_alt() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| WITH_ALT.iter().copied().collect())
-}
-
 /// True for the keywords wcslib's header parser reads.
 pub(crate) fn is_wcs_keyword(k: &str) -> bool {
     if k.is_empty() || k.len() > 8 {
         return false;
     }
-    if exact().contains(k) || with_alt().contains(k) || with_alt().contains(without_alt(k)) {
+    if is_exact(k) || is_with_alt(k) || is_with_alt(without_alt(k)) {
         return true;
     }
     match k.as_bytes()[0] {
@@ -97,16 +148,30 @@ pub(crate) fn is_wcs_keyword(k: &str) -> bool {
     false
 }
 
-/// The WCS cards of a header as concatenated 80-character images, in header order.
-pub(crate) fn wcs_card_text(h: &Header) -> String {
+/// The WCS cards of a header as concatenated 80-character images, in header order. Cards
+/// whose keyword is in `written` (upper case) are formatted from their values; the others are
+/// passed on as they were read.
+pub(crate) fn wcs_card_text(h: &Header, written: &[String]) -> String {
     let mut out = String::with_capacity(64 * 80);
     for c in h.cards() {
         if c.is_commentary() || c.kind == crate::card::CardKind::Hierarch {
             continue;
         }
-        if is_wcs_keyword(&c.keyword) {
-            for image in c.images() {
-                out.push_str(&image);
+        if !is_wcs_keyword(&c.keyword) {
+            continue;
+        }
+        match c.read_image() {
+            Some(image) if !written.iter().any(|w| w.eq_ignore_ascii_case(&c.keyword)) => {
+                let start = out.len();
+                out.push_str(image);
+                while out.len() - start < 80 {
+                    out.push(' ');
+                }
+            }
+            _ => {
+                for image in c.images() {
+                    out.push_str(&image);
+                }
             }
         }
     }
@@ -142,7 +207,7 @@ mod tests {
                 for (i, h) in headers.hdus().iter().enumerate() {
                     let opts = wcs::ParseOptions::default();
                     let full = wcs::Wcs::from_header(&h.to_card_string(), &opts);
-                    let some = wcs::Wcs::from_header(&super::wcs_card_text(h), &opts);
+                    let some = wcs::Wcs::from_header(&super::wcs_card_text(h, &[]), &opts);
                     match (full, some) {
                         (Ok(a), Ok(b)) => assert_eq!(a.info(), b.info(), "{} HDU {i}", p.display()),
                         (Err(a), Err(b)) => assert_eq!(a, b, "{} HDU {i}", p.display()),
