@@ -21,7 +21,7 @@
 //! rounds) from the journal, atomically, instead of rotating them, so every record appears
 //! exactly once whatever moment the kill came.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -58,6 +58,10 @@ pub enum Record {
         mode: String,
         /// Run start, epoch nanoseconds.
         started: i64,
+        /// Incremental: the start of the harvest (the bookmark when the run began), epoch
+        /// nanoseconds; in the header so a resumed run walks the same time boxes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<i64>,
         /// Incremental: the end of the harvest, epoch nanoseconds.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         end: Option<i64>,
@@ -215,19 +219,35 @@ impl Journal {
         }
     }
 
-    /// Opens `path` to continue the unfinished run it holds (`records` from [`Journal::load`]).
-    pub fn resume(path: &Path, records: Vec<Record>) -> Result<Journal, JournalError> {
+    /// Opens `path` to continue the unfinished run it holds (`records` from [`Journal::load`]),
+    /// returning the journal and the run's entry records (which the journal does not keep:
+    /// they live once, in the [`Tally`]).
+    pub fn resume(
+        path: &Path,
+        mut records: Vec<Record>,
+    ) -> Result<(Journal, Vec<EntryRecord>), JournalError> {
         let start = records
             .iter()
             .rposition(|r| matches!(r, Record::Run { .. }))
             .unwrap_or(0);
         let file = fsutil::open_append(path)?;
-        Ok(Journal {
-            path: path.to_path_buf(),
-            file,
-            records: records[start..].to_vec(),
-            unsynced: 0,
-        })
+        let mut entries = Vec::new();
+        let mut other = Vec::new();
+        for r in records.drain(start..) {
+            match r {
+                Record::Entry(e) => entries.push(e),
+                r => other.push(r),
+            }
+        }
+        Ok((
+            Journal {
+                path: path.to_path_buf(),
+                file,
+                records: other,
+                unsynced: 0,
+            },
+            entries,
+        ))
     }
 
     /// Starts a new journal at `path` with `header` (a [`Record::Run`]); an old journal is
@@ -259,18 +279,22 @@ impl Journal {
         })
     }
 
-    /// The records of the current run (header first).
+    /// The records of the current run other than entry records (header first).
     pub fn records(&self) -> &[Record] {
         &self.records
     }
 
-    /// Appends a record with one write; fsyncs every [`SYNC_EVERY`] records.
+    /// Appends a record with one write; fsyncs every [`SYNC_EVERY`] records. Entry records
+    /// are written but not kept (the caller keeps them in its [`Tally`]), so memory does not
+    /// grow twice with the size of a run.
     pub fn append(&mut self, rec: Record) -> Result<(), JournalError> {
         let line = to_line(&rec);
         self.file
             .write_all(line.as_bytes())
             .map_err(|e| FsError::new(&self.path, e))?;
-        self.records.push(rec);
+        if !matches!(rec, Record::Entry(_)) {
+            self.records.push(rec);
+        }
         self.unsynced += 1;
         if self.unsynced >= SYNC_EVERY {
             self.sync()?;
@@ -302,143 +326,157 @@ fn to_line(rec: &Record) -> String {
     s
 }
 
-/// The state of a run as its entry records tell it: last outcome per entry and round.
+/// The state of a run as its entry records tell it, in memory that does not grow with the
+/// run: the report counters, the entries still failed (with their records, which a retry
+/// round, the retries file and the bookmark need), and the entries finished before a resume
+/// as 128-bit digests of their keys. Counting is incremental, each entry once
+/// (see `manage::report`).
 #[derive(Debug, Default)]
 pub struct Tally {
-    /// key → (round → record index), rounds in order.
-    per_key: HashMap<String, Vec<(u32, usize)>>,
-    entries: Vec<EntryRecord>,
-    /// key order of first appearance.
-    order: Vec<String>,
+    summary: Summary,
+    /// (round, md5 of key) of entries finished by an earlier invocation of this run.
+    done: HashSet<(u32, [u8; 16])>,
+    /// key → (latest failure, whether any attempt timed out), for unresolved entries.
+    failures: HashMap<String, (Box<EntryRecord>, bool)>,
+    /// Failed keys in order of first failure.
+    failure_order: Vec<String>,
+}
+
+/// Entries finished by earlier invocations of a run (see [`Tally::take_done`]).
+#[derive(Debug, Default)]
+pub struct DoneSet(HashSet<(u32, [u8; 16])>);
+
+impl DoneSet {
+    pub fn contains(&self, round: u32, key: &str) -> bool {
+        !self.0.is_empty() && self.0.contains(&(round, digest(key)))
+    }
+}
+
+fn digest(key: &str) -> [u8; 16] {
+    use md5::Digest;
+    md5::Md5::digest(key.as_bytes()).into()
 }
 
 impl Tally {
+    /// A tally of the records of a journal (entries finished before this invocation).
     pub fn from_records(records: &[Record]) -> Tally {
         let mut t = Tally::default();
         for r in records {
             if let Record::Entry(e) = r {
-                t.add(e.clone());
+                t.add_finished(e.clone());
             }
         }
         t
     }
 
+    /// A tally of entry records read from the journal.
+    pub fn from_entries(entries: Vec<EntryRecord>) -> Tally {
+        let mut t = Tally::default();
+        for e in entries {
+            t.add_finished(e);
+        }
+        t
+    }
+
+    /// Adds a record read back from the journal: counted, and remembered as done so a
+    /// resumed run skips it.
+    pub fn add_finished(&mut self, e: EntryRecord) {
+        if !self.done.insert((e.round, digest(&e.key))) {
+            // A duplicate cannot come from one run; never count it twice.
+            return;
+        }
+        self.add(e);
+    }
+
+    /// Adds the record of an entry that just finished.
     pub fn add(&mut self, e: EntryRecord) {
-        let idx = self.entries.len();
-        let slot = self.per_key.entry(e.key.clone()).or_insert_with(|| {
-            self.order.push(e.key.clone());
-            Vec::new()
-        });
-        match slot.iter_mut().find(|(r, _)| *r == e.round) {
-            // A duplicate for the same round cannot come from one run, but a resumed run
-            // must never count it twice: the later record wins.
-            Some(existing) => existing.1 = idx,
-            None => slot.push((e.round, idx)),
-        }
-        self.entries.push(e);
-    }
-
-    /// Whether `key` finished in `round`.
-    pub fn done(&self, round: u32, key: &str) -> bool {
-        self.per_key
-            .get(key)
-            .is_some_and(|v| v.iter().any(|(r, _)| *r == round))
-    }
-
-    /// The record of `key` in `round`.
-    pub fn get(&self, round: u32, key: &str) -> Option<&EntryRecord> {
-        self.per_key
-            .get(key)?
-            .iter()
-            .find(|(r, _)| *r == round)
-            .map(|(_, i)| &self.entries[*i])
-    }
-
-    /// The latest record of `key`.
-    pub fn last(&self, key: &str) -> Option<&EntryRecord> {
-        self.per_key
-            .get(key)?
-            .iter()
-            .max_by_key(|(r, _)| *r)
-            .map(|(_, i)| &self.entries[*i])
-    }
-
-    /// Entries whose record in `round` is a retryable failure, in first-seen order.
-    pub fn retryable_in(&self, round: u32) -> Vec<&EntryRecord> {
-        self.order
-            .iter()
-            .filter_map(|k| self.get(round, k))
-            .filter(|e| e.is_retryable_failure())
-            .collect()
-    }
-
-    /// The records of `round` in the order they were written (for rebuilding logs).
-    pub fn round_records(&self, round: u32) -> Vec<&EntryRecord> {
-        let mut idx: Vec<usize> = self
-            .per_key
-            .values()
-            .flat_map(|v| v.iter().filter(|(r, _)| *r == round).map(|(_, i)| *i))
-            .collect();
-        idx.sort_unstable();
-        idx.into_iter().map(|i| &self.entries[i]).collect()
-    }
-
-    /// The highest round with records.
-    pub fn max_round(&self) -> u32 {
-        self.entries.iter().map(|e| e.round).max().unwrap_or(0)
-    }
-
-    /// Entries whose latest record is a failure (unresolved), in first-seen order.
-    pub fn unresolved(&self) -> Vec<&EntryRecord> {
-        self.order
-            .iter()
-            .filter_map(|k| self.last(k))
-            .filter(|e| e.outcome == Outcome::Fail)
-            .collect()
-    }
-
-    /// The report counters; each entry counts once (see `manage::report`).
-    pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
-        for key in &self.order {
-            let Some(first) = self.get(0, key) else {
-                continue;
-            };
-            let _ = first;
+        let s = &mut self.summary;
+        if e.round == 0 {
             s.inputs += 1;
-            let Some(last) = self.last(key) else { continue };
-            match last.outcome {
-                Outcome::Ok => s.successes += 1,
-                Outcome::Fail => {
-                    s.errors += 1;
-                    if matches!(last.error_class(), Some(ErrorClass::Rejected(_))) {
+        } else {
+            s.retries += 1;
+        }
+        let prev = self.failures.remove(&e.key);
+        let had_timeout = prev.as_ref().is_some_and(|p| p.1);
+        match e.outcome {
+            Outcome::Ok | Outcome::Skip => {
+                if e.outcome == Outcome::Ok {
+                    s.successes += 1;
+                } else {
+                    s.skipped += 1;
+                    if e.class.as_deref() == Some("rejected") {
                         s.rejections += 1;
                     }
                 }
-                Outcome::Skip => {
-                    s.skipped += 1;
-                    if last.class.as_deref() == Some("rejected") {
-                        s.rejections += 1;
+                if let Some((p, _)) = prev {
+                    // A failure resolved by a retry is no longer an error.
+                    s.errors = s.errors.saturating_sub(1);
+                    if matches!(p.error_class(), Some(ErrorClass::Rejected(_))) {
+                        s.rejections = s.rejections.saturating_sub(1);
                     }
                 }
             }
-            let had_timeout = self.per_key[key]
-                .iter()
-                .any(|(_, i)| self.entries[*i].error_class() == Some(ErrorClass::Timeout));
-            if had_timeout {
-                s.timeouts += 1;
+            Outcome::Fail => {
+                let class = e.error_class();
+                if prev.is_none() {
+                    s.errors += 1;
+                    if matches!(class, Some(ErrorClass::Rejected(_))) {
+                        s.rejections += 1;
+                    }
+                    self.failure_order.push(e.key.clone());
+                }
+                let timeout = class == Some(ErrorClass::Timeout);
+                if timeout && !had_timeout {
+                    s.timeouts += 1;
+                }
+                self.failures
+                    .insert(e.key.clone(), (Box::new(e), had_timeout || timeout));
             }
         }
-        s.retries = self.entries_in_retry_rounds();
-        s
     }
 
-    fn entries_in_retry_rounds(&self) -> u64 {
-        self.per_key
-            .values()
-            .map(|v| v.iter().filter(|(r, _)| *r > 0).count() as u64)
-            .sum()
+    /// The entries finished by earlier invocations, for a listing to skip them while the
+    /// tally goes on counting; give them back with [`Tally::restore_done`].
+    pub fn take_done(&mut self) -> DoneSet {
+        DoneSet(std::mem::take(&mut self.done))
     }
+
+    pub fn restore_done(&mut self, d: DoneSet) {
+        self.done = d.0;
+    }
+
+    /// Whether `key` finished in `round` in an earlier invocation of this run.
+    pub fn done(&self, round: u32, key: &str) -> bool {
+        !self.done.is_empty() && self.done.contains(&(round, digest(key)))
+    }
+
+    /// Entries whose latest record is a retryable failure of `round`, in first-failure order
+    /// (the work of the next retry round).
+    pub fn retryable_in(&self, round: u32) -> Vec<&EntryRecord> {
+        self.unresolved()
+            .into_iter()
+            .filter(|e| e.round == round && e.is_retryable_failure())
+            .collect()
+    }
+
+    /// Entries whose latest record is a failure, in first-failure order.
+    pub fn unresolved(&self) -> Vec<&EntryRecord> {
+        self.failure_order
+            .iter()
+            .filter_map(|k| self.failures.get(k))
+            .map(|(e, _)| e.as_ref())
+            .collect()
+    }
+
+    /// The report counters.
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+}
+
+/// The records of `round`, in the order written (for rebuilding that round's logs).
+pub fn round_records(entries: &[EntryRecord], round: u32) -> impl Iterator<Item = &EntryRecord> {
+    entries.iter().filter(move |e| e.round == round)
 }
 
 #[cfg(test)]
@@ -468,6 +506,7 @@ mod tests {
         let header = Record::Run {
             mode: "todo".into(),
             started: 1,
+            start: None,
             end: None,
             identity: "x".into(),
         };
@@ -486,11 +525,13 @@ mod tests {
                 identity: "x".into()
             }
         );
-        let mut j = Journal::resume(&p, records).unwrap();
+        let (mut j, entries) = Journal::resume(&p, records).unwrap();
+        assert_eq!(entries.len(), 1);
         j.append(Record::Done).unwrap();
         j.sync().unwrap();
         let records = Journal::load(&p).unwrap();
         assert_eq!(records.len(), 3);
+        assert_eq!(Tally::from_records(&records).summary().inputs, 1);
         assert_eq!(Journal::previous(&records), Previous::None);
         // a new run rotates the old journal
         let j = Journal::create(&p, "2.5", header).unwrap();
@@ -501,14 +542,14 @@ mod tests {
     #[test]
     fn tally_counts_entries_once() {
         let mut t = Tally::default();
-        t.add(rec(0, "good1", Outcome::Ok, None));
-        t.add(rec(0, "flaky", Outcome::Fail, Some("timeout")));
-        t.add(rec(0, "bad", Outcome::Fail, Some("rejected:bad_metadata")));
-        t.add(rec(0, "same", Outcome::Skip, Some("unchanged")));
-        t.add(rec(0, "known", Outcome::Skip, Some("rejected")));
+        t.add_finished(rec(0, "good1", Outcome::Ok, None));
+        t.add_finished(rec(0, "flaky", Outcome::Fail, Some("timeout")));
+        t.add_finished(rec(0, "bad", Outcome::Fail, Some("rejected:bad_metadata")));
+        t.add_finished(rec(0, "same", Outcome::Skip, Some("unchanged")));
+        t.add_finished(rec(0, "known", Outcome::Skip, Some("rejected")));
         let retry: Vec<_> = t.retryable_in(0).iter().map(|e| e.key.clone()).collect();
         assert_eq!(retry, vec!["flaky"]);
-        t.add(rec(1, "flaky", Outcome::Ok, None));
+        t.add_finished(rec(1, "flaky", Outcome::Ok, None));
         let s = t.summary();
         assert_eq!(
             s,

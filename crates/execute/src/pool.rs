@@ -7,20 +7,36 @@
 //! nothing but the queue.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::Hash;
 use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 
-struct Queue<J> {
-    pending: VecDeque<(String, J)>,
-    running: HashSet<String>,
-    waiting: HashMap<String, VecDeque<J>>,
+struct Queue<G, J, I> {
+    /// Jobs not yet pulled from the caller's iterator (None once it is exhausted).
+    source: Option<I>,
+    pending: VecDeque<(G, J)>,
+    running: HashSet<G>,
+    waiting: HashMap<G, VecDeque<J>>,
     stop: bool,
 }
 
-impl<J> Queue<J> {
+impl<G: Hash + Eq + Clone, J, I: Iterator<Item = (G, J)>> Queue<G, J, I> {
+    /// The next job: from the released ones first, then pulled from the source, lazily, so a
+    /// long listing is never held in memory at once.
+    fn next_job(&mut self) -> Option<(G, J)> {
+        if let Some(j) = self.pending.pop_front() {
+            return Some(j);
+        }
+        let next = self.source.as_mut().and_then(Iterator::next);
+        if next.is_none() {
+            self.source = None;
+        }
+        next
+    }
+
     /// The next job whose group is free, if any.
-    fn take(&mut self) -> Option<(String, J)> {
-        while let Some((group, job)) = self.pending.pop_front() {
+    fn take(&mut self) -> Option<(G, J)> {
+        while let Some((group, job)) = self.next_job() {
             if self.running.contains(&group) {
                 self.waiting.entry(group).or_default().push_back(job);
                 continue;
@@ -31,11 +47,11 @@ impl<J> Queue<J> {
         None
     }
 
-    fn finish(&mut self, group: &str) {
+    fn finish(&mut self, group: &G) {
         self.running.remove(group);
         if let Some(q) = self.waiting.get_mut(group) {
             if let Some(job) = q.pop_front() {
-                self.pending.push_front((group.to_string(), job));
+                self.pending.push_front((group.clone(), job));
             }
             if q.is_empty() {
                 self.waiting.remove(group);
@@ -44,26 +60,30 @@ impl<J> Queue<J> {
     }
 
     fn idle(&self) -> bool {
-        self.pending.is_empty() && self.running.is_empty() && self.waiting.is_empty()
+        self.source.is_none()
+            && self.pending.is_empty()
+            && self.running.is_empty()
+            && self.waiting.is_empty()
     }
 }
 
 /// Runs `work` over `jobs` (each with its group) on `workers` threads and hands every result
-/// to `done` on the calling thread, in completion order. When `done` returns `false`, no
-/// further jobs are started (running ones finish and are reported).
-pub fn run<J, R, W, D>(jobs: Vec<(String, J)>, workers: usize, work: W, mut done: D)
+/// to `done` on the calling thread, in completion order. Jobs are pulled from the iterator
+/// as workers become free. When `done` returns `false`, no further jobs are started (running
+/// ones finish and are reported).
+pub fn run<G, J, R, W, D, I>(jobs: I, workers: usize, work: W, mut done: D)
 where
+    G: Hash + Eq + Clone + Send,
     J: Send,
     R: Send,
     W: Fn(J) -> R + Sync,
     D: FnMut(R) -> bool,
+    I: Iterator<Item = (G, J)> + Send,
 {
-    if jobs.is_empty() {
-        return;
-    }
-    let workers = workers.clamp(1, jobs.len());
+    let workers = workers.max(1);
     let queue = Mutex::new(Queue {
-        pending: jobs.into_iter().collect(),
+        source: Some(jobs),
+        pending: VecDeque::new(),
         running: HashSet::new(),
         waiting: HashMap::new(),
         stop: false,
@@ -141,7 +161,7 @@ mod tests {
         let overlaps = AtomicUsize::new(0);
         let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
         run(
-            jobs,
+            jobs.into_iter(),
             4,
             |(g, i)| {
                 if !active.lock().unwrap().insert(g.clone()) {
@@ -170,7 +190,7 @@ mod tests {
         let jobs: Vec<(String, usize)> = (0..100).map(|i| (i.to_string(), i)).collect();
         let mut n = 0;
         run(
-            jobs,
+            jobs.into_iter(),
             2,
             |i| i,
             |_| {

@@ -71,11 +71,14 @@ impl Progress {
         self.sink.clone()
     }
 
-    /// Starts a stage of `total` entries with a label.
-    pub fn start(&self, label: &str, total: u64) {
+    /// Starts a stage of `total` entries (unknown for a listing still streaming) with a label.
+    pub fn start(&self, label: &str, total: Option<u64>) {
         if let Some(b) = &self.bar {
             b.set_message(label.to_string());
-            b.set_length(total);
+            match total {
+                Some(t) => b.set_length(t),
+                None => b.unset_length(),
+            }
             b.set_position(0);
         }
     }

@@ -11,7 +11,8 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::tz::TimeZone;
@@ -30,6 +31,7 @@ use crate::pool;
 use crate::progress::Progress;
 use crate::source::{
     has_scheme, LocalDirSource, MtimeSource, SourceError, TodoSource, WorkItem, WorkSource,
+    WorkStream,
 };
 use crate::task::{self, Executor};
 
@@ -169,6 +171,17 @@ struct Finished {
     sn: StorageName,
     result: Result<Done, EntryError>,
     elapsed: f64,
+    /// Skipped: rejected.yml lists it as bad metadata.
+    known_bad: bool,
+}
+
+/// A listed entry on its way to a worker.
+enum Job {
+    Run(WorkItem),
+    /// Decided by its names alone (no valid names, or invalid ones).
+    Failed(WorkItem, EntryError),
+    /// Known bad metadata: skipped.
+    KnownBad(WorkItem),
 }
 
 /// The state of a run in progress.
@@ -253,14 +266,19 @@ impl<'a> Pipeline<'a> {
             state = Some(s);
         }
 
+        let mut loaded_entries = Vec::new();
         let journal = if resume {
-            let j = Journal::resume(&journal_path, records)?;
-            if let Some(Record::Run { started, end, .. }) = j.records().first() {
-                if let (Some((s, _)), Some(end)) = (harvest, end) {
-                    let start = started_bookmark(j.records()).unwrap_or(s);
-                    harvest = Some((start, ts(*end)));
+            let (j, entries) = Journal::resume(&journal_path, records)?;
+            loaded_entries = entries;
+            if let Some(Record::Run {
+                start: Some(start),
+                end: Some(end),
+                ..
+            }) = j.records().first()
+            {
+                if harvest.is_some() {
+                    harvest = Some((ts(*start), ts(*end)));
                 }
-                let _ = started;
             }
             j
         } else {
@@ -279,30 +297,18 @@ impl<'a> Pipeline<'a> {
                     RunMode::Incremental => "incremental".into(),
                 },
                 started: Timestamp::now().as_nanosecond() as i64,
+                start: harvest.map(|(s, _)| s.as_nanosecond() as i64),
                 end: harvest.map(|(_, e)| e.as_nanosecond() as i64),
                 identity: identity.clone(),
             };
-            let mut j = Journal::create(&journal_path, &epoch, header)?;
-            if let Some((start, _)) = harvest {
-                // Remember where the harvest started, for a resume.
-                j.append(Record::Window {
-                    start: start.as_nanosecond() as i64,
-                    end: start.as_nanosecond() as i64,
-                    line: String::new(),
-                })?;
-            }
-            j
+            Journal::create(&journal_path, &epoch, header)?
         };
-        let tally = Tally::from_records(journal.records());
-        let mut rejected = Rejected::read(&c.rejected_fqn())?;
-        for key in tally_rejections(&tally) {
-            rejected.record(key.0, &key.1);
-        }
+        let rejected = Rejected::read(&c.rejected_fqn())?;
         let mut run = RunState {
             p: self,
             executors,
             journal,
-            tally,
+            tally: Tally::default(),
             rejected,
             naming: NamingContext::from_config(c),
             progress,
@@ -311,9 +317,32 @@ impl<'a> Pipeline<'a> {
             meta_producer: self.collection.version(),
             cleanup: c.cleanup_files_when_storing && c.task_types.contains(&TaskType::Store),
         };
+        // Leftovers of killed writers: temporary files in the log directories, the
+        // repository's and the store's collection directories.
+        let mut swept = fsutil::sweep_stale_temps(&c.log_file_directory);
+        if let Some(d) = c.state_fqn().as_deref().and_then(Path::parent) {
+            swept += fsutil::sweep_stale_temps(d);
+        }
+        swept += fsutil::sweep_stale_temps(&c.rejected_directory);
+        swept += self.repository.recover(&c.collection).unwrap_or(0);
+        swept += self
+            .storage
+            .recover(&format!("{}:{}/", c.scheme, c.collection))
+            .unwrap_or(0);
+        if swept > 0 {
+            log_at!(
+                run.logger,
+                Level::Info,
+                "removed {swept} temporary files left by an interrupted run"
+            );
+        }
         if resume {
-            run.rebuild_logs()?;
-            run.finish_pending_moves();
+            run.rebuild_logs(&loaded_entries)?;
+            run.finish_pending_moves(&loaded_entries);
+            run.tally = Tally::from_entries(loaded_entries);
+            for (reason, obs_id) in tally_rejections(&run.tally) {
+                run.rejected.record(reason, &obs_id);
+            }
             log_at!(
                 run.logger,
                 Level::Info,
@@ -339,8 +368,8 @@ impl<'a> Pipeline<'a> {
                     ))
                 };
                 log_at!(run.logger, Level::Info, "listing {}", source.describe());
-                let items = source.get_work()?;
-                run.process(0, items, "entries")?;
+                let items = source.stream()?;
+                run.process(0, items, None, "entries")?;
                 run.persist_list_end()?;
             }
             RunMode::Incremental => {
@@ -365,7 +394,7 @@ impl<'a> Pipeline<'a> {
                     .into_iter()
                     .map(|r| WorkItem {
                         source: r.source.clone(),
-                        key: r.key.clone(),
+                        key: (r.key != r.source).then(|| r.key.clone()),
                         local: (!has_scheme(&r.source))
                             .then(|| c.working_directory.join(&r.source))
                             .filter(|p| p.is_file()),
@@ -410,7 +439,13 @@ impl<'a> Pipeline<'a> {
                     );
                     std::thread::sleep(left);
                 }
-                run.process(round, failed, &format!("retry {}", n + 1))?;
+                let total = failed.len() as u64;
+                run.process(
+                    round,
+                    Box::new(failed.into_iter().map(Ok)),
+                    Some(total),
+                    &format!("retry {}", n + 1),
+                )?;
                 run.persist_list_end()?;
             }
         }
@@ -476,14 +511,6 @@ fn run_started(records: &[Record]) -> Option<Timestamp> {
     }
 }
 
-/// The harvest start recorded when the run began (the first, empty `window` record).
-fn started_bookmark(records: &[Record]) -> Option<Timestamp> {
-    records.iter().find_map(|r| match r {
-        Record::Window { start, end, line } if start == end && line.is_empty() => Some(ts(*start)),
-        _ => None,
-    })
-}
-
 /// Known rejections recorded in the journal, to merge into rejected.yml on resume.
 fn tally_rejections(t: &Tally) -> Vec<(Reason, String)> {
     t.unresolved()
@@ -508,16 +535,16 @@ impl RunState<'_, '_> {
     }
 
     /// Re-writes the text logs of every round from the journal (a resumed run).
-    fn rebuild_logs(&mut self) -> Result<(), RunError> {
+    fn rebuild_logs(&mut self, entries: &[EntryRecord]) -> Result<(), RunError> {
         let c = self.p.config;
-        let rounds = self.tally.max_round();
+        let rounds = entries.iter().map(|e| e.round).max().unwrap_or(0);
         for round in 0..=rounds {
             let r = retry_round(round);
             if round > 0 && self.round_started(round - 1).is_none() {
                 continue;
             }
             let (mut s, mut f, mut t) = (String::new(), String::new(), String::new());
-            for rec in self.tally.round_records(round) {
+            for rec in crate::journal::round_records(entries, round) {
                 let (a, b, d) = log_lines(rec);
                 s.extend(a);
                 f.extend(b);
@@ -530,7 +557,7 @@ impl RunState<'_, '_> {
         // progress.txt: the last window's line may be missing if the kill came right after
         // its journal record.
         let last = self.journal.records().iter().rev().find_map(|r| match r {
-            Record::Window { line, .. } if !line.is_empty() => Some(line.clone()),
+            Record::Window { line, .. } => Some(line.clone()),
             _ => None,
         });
         if let Some(line) = last {
@@ -606,81 +633,66 @@ impl RunState<'_, '_> {
     }
 
     /// A resumed run finishes moves that a kill interrupted.
-    fn finish_pending_moves(&mut self) {
+    fn finish_pending_moves(&mut self, entries: &[EntryRecord]) {
         if !self.cleanup {
             return;
         }
-        let recs: Vec<EntryRecord> = self
-            .journal
-            .records()
-            .iter()
-            .filter_map(|r| match r {
-                Record::Entry(e) => Some(e.clone()),
-                _ => None,
-            })
-            .collect();
-        for r in recs {
-            self.move_source(&r);
+        for r in entries {
+            self.move_source(r);
         }
     }
 
-    /// Processes `items` as round `round`; finished entries (per the journal) are skipped.
+    /// Processes `items` as round `round`, pulling them lazily; entries finished by an
+    /// earlier invocation (per the journal) are skipped. Returns how many were listed.
     fn process(
         &mut self,
         round: u32,
-        items: Vec<WorkItem>,
+        items: WorkStream,
+        total: Option<u64>,
         label: &str,
-    ) -> Result<usize, RunError> {
+    ) -> Result<u64, RunError> {
         let c = self.p.config;
         let mut logs = RoundLogs::open(c, round)?;
-        let todo: Vec<WorkItem> = items
-            .into_iter()
-            .filter(|i| !self.tally.done(round, &i.key))
-            .collect();
-        let count = todo.len();
-        self.progress.start(label, count as u64);
-        let mut jobs = Vec::with_capacity(todo.len());
-        for item in todo {
-            let sn = match self.p.collection.storage_name(&item.source, &self.naming) {
-                Ok(sn) => sn,
+        self.progress.start(label, total);
+        let done = self.tally.take_done();
+        let known_bad = self.rejected.names(Reason::BadMetadata);
+        let listed = AtomicU64::new(0);
+        let list_error: Mutex<Option<SourceError>> = Mutex::new(None);
+        let collection = self.p.collection;
+        let naming = self.naming.clone();
+        // What a listed entry is before any work: to run, or already decided by its names.
+        let jobs = items
+            .map_while(|r| match r {
+                Ok(item) => Some(item),
                 Err(e) => {
-                    let sn = StorageName::from_entry(&item.source, &self.naming);
-                    self.commit(
-                        round,
-                        &mut logs,
-                        Finished {
-                            item,
-                            sn,
-                            result: Err(e),
-                            elapsed: 0.0,
-                        },
-                    )?;
-                    continue;
+                    if let Ok(mut slot) = list_error.lock() {
+                        *slot = Some(e);
+                    }
+                    None
                 }
-            };
-            if !self.p.collection.is_valid(&sn) {
-                let e = EntryError::rejected(
-                    Reason::InvalidFileName,
-                    format!("{}: {}", Reason::InvalidFileName.phrase(), item.source),
-                );
-                self.commit(
-                    round,
-                    &mut logs,
-                    Finished {
-                        item,
-                        sn,
-                        result: Err(e),
-                        elapsed: 0.0,
-                    },
-                )?;
-                continue;
-            }
-            if self.rejected.is_bad_metadata(&sn.obs_id) {
-                self.commit_skip(round, &item, &sn, "rejected")?;
-                continue;
-            }
-            jobs.push((sn.obs_id.clone(), (item, sn)));
-        }
+            })
+            .inspect(|_| {
+                listed.fetch_add(1, Ordering::Relaxed);
+            })
+            .filter(|item| !done.contains(round, item.key()))
+            .map(
+                |item| match collection.storage_name(&item.source, &naming) {
+                    Err(e) => (group_of(&item.source), Job::Failed(item, e)),
+                    Ok(sn) if !collection.is_valid(&sn) => {
+                        let e = EntryError::rejected(
+                            Reason::InvalidFileName,
+                            format!("{}: {}", Reason::InvalidFileName.phrase(), item.source),
+                        );
+                        (group_of(&sn.obs_id), Job::Failed(item, e))
+                    }
+                    Ok(sn) if known_bad.contains(&sn.obs_id) => {
+                        (group_of(&sn.obs_id), Job::KnownBad(item))
+                    }
+                    // Only the group travels with the job: the worker makes the names again, so
+                    // a long list never holds every StorageName at once.
+                    Ok(sn) => (group_of(&sn.obs_id), Job::Run(item)),
+                },
+            );
         let executors = self.executors.clone();
         let meta_producer = self.meta_producer.clone();
         let services = Services {
@@ -694,13 +706,53 @@ impl RunState<'_, '_> {
             sync: self.p.sync,
         };
         let logger = self.logger.clone();
+        let naming = self.naming.clone();
         let log_dir = logs.dir.clone();
         let mut failure: Option<RunError> = None;
         pool::run(
             jobs,
             c.parallel_count,
-            |(item, sn): (WorkItem, StorageName)| {
+            |job: Job| {
                 let t = Instant::now();
+                let names = |item: &WorkItem| {
+                    services
+                        .collection
+                        .storage_name(&item.source, &naming)
+                        .unwrap_or_else(|_| StorageName::from_entry(&item.source, &naming))
+                };
+                let item = match job {
+                    Job::Run(item) => item,
+                    Job::Failed(item, e) => {
+                        return Finished {
+                            sn: names(&item),
+                            item,
+                            result: Err(e),
+                            elapsed: 0.0,
+                            known_bad: false,
+                        }
+                    }
+                    Job::KnownBad(item) => {
+                        return Finished {
+                            sn: names(&item),
+                            item,
+                            result: Ok(Done::Ok),
+                            elapsed: 0.0,
+                            known_bad: true,
+                        }
+                    }
+                };
+                let sn = match services.collection.storage_name(&item.source, &naming) {
+                    Ok(sn) => sn,
+                    Err(e) => {
+                        return Finished {
+                            sn: StorageName::from_entry(&item.source, &naming),
+                            item,
+                            result: Err(e),
+                            elapsed: 0.0,
+                            known_bad: false,
+                        }
+                    }
+                };
                 let log = logger.entry(c.log_to_file.then_some(c.logging_level));
                 log_at!(log, Level::Debug, "start {}", item.source);
                 let result = entry::do_one(&services, &item, &sn, &log);
@@ -721,6 +773,7 @@ impl RunState<'_, '_> {
                     sn,
                     result,
                     elapsed: t.elapsed().as_secs_f64(),
+                    known_bad: false,
                 }
             },
             |f| match self.commit(round, &mut logs, f) {
@@ -731,24 +784,28 @@ impl RunState<'_, '_> {
                 }
             },
         );
+        self.tally.restore_done(done);
         if let Some(e) = failure {
             return Err(e);
         }
+        if let Some(e) = list_error.into_inner().ok().flatten() {
+            return Err(e.into());
+        }
         self.journal.sync()?;
-        Ok(count)
+        Ok(listed.into_inner())
     }
 
     fn commit_skip(
         &mut self,
         round: u32,
+        logs: &mut RoundLogs,
         item: &WorkItem,
         sn: &StorageName,
         why: &str,
     ) -> Result<(), RunError> {
-        let mut logs = RoundLogs::open(self.p.config, round)?;
         let rec = EntryRecord {
             round,
-            key: item.key.clone(),
+            key: item.key().to_string(),
             source: item.source.clone(),
             obs_id: sn.obs_id.clone(),
             file_name: sn.file_name.clone(),
@@ -770,10 +827,13 @@ impl RunState<'_, '_> {
                 why
             }
         );
-        self.record(&mut logs, rec)
+        self.record(logs, rec)
     }
 
     fn commit(&mut self, round: u32, logs: &mut RoundLogs, f: Finished) -> Result<(), RunError> {
+        if f.known_bad {
+            return self.commit_skip(round, logs, &f.item, &f.sn, "rejected");
+        }
         let (outcome, class, message) = match &f.result {
             Ok(Done::Ok) => (Outcome::Ok, None, None),
             Ok(Done::Unchanged) => (Outcome::Skip, Some("unchanged".to_string()), None),
@@ -781,7 +841,7 @@ impl RunState<'_, '_> {
         };
         let rec = EntryRecord {
             round,
-            key: f.item.key.clone(),
+            key: f.item.key().to_string(),
             source: f.item.source.clone(),
             obs_id: f.sn.obs_id.clone(),
             file_name: f.sn.file_name.clone(),
@@ -894,7 +954,7 @@ impl RunState<'_, '_> {
             .records()
             .iter()
             .filter_map(|r| match r {
-                Record::Window { start, end, line } if !line.is_empty() => Some((*start, *end)),
+                Record::Window { start, end, .. } => Some((*start, *end)),
                 _ => None,
             })
             .collect();
@@ -903,7 +963,7 @@ impl RunState<'_, '_> {
             .records()
             .iter()
             .filter_map(|r| match r {
-                Record::Window { line, .. } if !line.is_empty() => window_count(line),
+                Record::Window { line, .. } => window_count(line),
                 _ => None,
             })
             .sum();
@@ -919,7 +979,7 @@ impl RunState<'_, '_> {
             let listed = items.len() as u64;
             let latest = items.iter().filter_map(|i| i.time).max();
             let label = py_str(naive_in(prev, tz));
-            self.process(0, items, &label)?;
+            self.process(0, Box::new(items.into_iter().map(Ok)), Some(listed), &label)?;
             self.persist_list_end()?;
             // The reference saves the last entry's time (capped at the box end), or the box
             // end when it was empty; we also never pass an unresolved failure.
@@ -948,6 +1008,15 @@ impl RunState<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The pool group of an observation: a 64-bit digest of its id, so a long list holds no
+/// extra strings. Two observations sharing a digest are only serialised, never mixed.
+fn group_of(obs_id: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    obs_id.hash(&mut h);
+    h.finish()
 }
 
 /// The "entries in window" field of a progress line.

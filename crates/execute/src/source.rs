@@ -22,13 +22,24 @@ use jiff::Timestamp;
 pub struct WorkItem {
     /// The entry as the collection's naming rules see it (todo line, absolute path, URI).
     pub source: String,
-    /// Identity within a run (duplicates get `#n`; incremental entries carry their time).
-    pub key: String,
+    /// Identity within a run when it differs from `source` (duplicates get `#n`;
+    /// incremental entries carry their time); see [`WorkItem::key`].
+    pub key: Option<String>,
     /// The local file, when the entry is one.
     pub local: Option<PathBuf>,
     /// Modification time (incremental sources).
     pub time: Option<Timestamp>,
 }
+
+impl WorkItem {
+    /// Identity within a run.
+    pub fn key(&self) -> &str {
+        self.key.as_deref().unwrap_or(&self.source)
+    }
+}
+
+/// Work items one by one; an error ends the listing.
+pub type WorkStream = Box<dyn Iterator<Item = Result<WorkItem, SourceError>> + Send>;
 
 /// A listing failed.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +80,12 @@ pub trait WorkSource {
         Err(SourceError::NotIncremental(self.describe()))
     }
 
+    /// All the work as a lazy stream, so a long listing is never held in memory at once.
+    /// The default collects [`WorkSource::get_work`].
+    fn stream(&mut self) -> Result<WorkStream, SourceError> {
+        Ok(Box::new(self.get_work()?.into_iter().map(Ok)))
+    }
+
     /// The latest time of any entry, for a harvest without an end.
     fn max_time(&mut self) -> Result<Option<Timestamp>, SourceError> {
         Ok(None)
@@ -79,10 +96,10 @@ pub trait WorkSource {
 fn dedup_keys(items: &mut [WorkItem]) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for it in items.iter_mut() {
-        let n = seen.entry(it.key.clone()).or_insert(0);
+        let n = seen.entry(it.key().to_string()).or_insert(0);
         *n += 1;
         if *n > 1 {
-            it.key = format!("{}#{}", it.key, n);
+            it.key = Some(format!("{}#{}", it.key(), n));
         }
     }
 }
@@ -130,7 +147,7 @@ impl WorkSource for TodoSource {
                     .then(|| self.working_directory.join(&e))
                     .filter(|p| p.is_file());
                 WorkItem {
-                    key: e.clone(),
+                    key: None,
                     source: e,
                     local,
                     time: None,
@@ -166,19 +183,38 @@ impl LocalDirSource {
     /// Every matching file with its modification time, in listing order.
     pub fn list(&self) -> Result<Vec<(PathBuf, Timestamp)>, SourceError> {
         let mut out = Vec::new();
-        for d in &self.dirs {
-            if d.is_file() {
-                // A file named directly as a data source is listed as itself.
-                let t = mtime(d)?;
-                out.push((d.clone(), t));
-                continue;
-            }
-            self.walk(d, &mut out)?;
-        }
+        self.walk_all(
+            &mut |p, t| out.push((p, t.unwrap_or(Timestamp::UNIX_EPOCH))),
+            true,
+        )?;
         Ok(out)
     }
 
-    fn walk(&self, dir: &Path, out: &mut Vec<(PathBuf, Timestamp)>) -> Result<(), SourceError> {
+    /// Calls `f` for every matching file in listing order, with its modification time when
+    /// `times` (a todo-style listing does not need the extra `stat`).
+    fn walk_all(
+        &self,
+        f: &mut dyn FnMut(PathBuf, Option<Timestamp>),
+        times: bool,
+    ) -> Result<(), SourceError> {
+        for d in &self.dirs {
+            if d.is_file() {
+                // A file named directly as a data source is listed as itself.
+                let t = if times { Some(mtime(d)?) } else { None };
+                f(d.clone(), t);
+                continue;
+            }
+            self.walk(d, f, times)?;
+        }
+        Ok(())
+    }
+
+    fn walk(
+        &self,
+        dir: &Path,
+        out: &mut dyn FnMut(PathBuf, Option<Timestamp>),
+        times: bool,
+    ) -> Result<(), SourceError> {
         let mut entries: Vec<(String, PathBuf, std::fs::FileType)> = Vec::new();
         for e in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
             let e = e.map_err(|e| io(dir, e))?;
@@ -197,11 +233,11 @@ impl LocalDirSource {
             };
             if ft.is_dir() {
                 if self.recurse {
-                    self.walk(&path, out)?;
+                    self.walk(&path, out, times)?;
                 }
             } else if ft.is_file() && self.wanted(&name) {
-                let t = mtime(&path)?;
-                out.push((path, t));
+                let t = if times { Some(mtime(&path)?) } else { None };
+                out(path, t);
             }
         }
         Ok(())
@@ -214,16 +250,15 @@ fn mtime(path: &Path) -> Result<Timestamp, SourceError> {
     Timestamp::try_from(t).map_err(|e| io(path, std::io::Error::other(e.to_string())))
 }
 
+/// An absolute local file: the executors find it from `source`, so `local` stays empty and
+/// a long listing holds one string per file.
 fn local_item(path: PathBuf, time: Option<Timestamp>) -> WorkItem {
     let source = path.display().to_string();
-    let key = match time {
-        Some(t) => format!("{source}@{}", t.as_nanosecond()),
-        None => source.clone(),
-    };
+    let key = time.map(|t| format!("{source}@{}", t.as_nanosecond()));
     WorkItem {
         source,
         key,
-        local: Some(path),
+        local: None,
         time,
     }
 }
@@ -234,14 +269,107 @@ impl WorkSource for LocalDirSource {
         format!("local files in {}", dirs.join(", "))
     }
 
+    fn stream(&mut self) -> Result<WorkStream, SourceError> {
+        Ok(Box::new(DirWalk {
+            roots: self.dirs.iter().cloned().collect(),
+            stack: Vec::new(),
+            extensions: self.extensions.clone(),
+            recurse: self.recurse,
+            seen: HashMap::new(),
+        }))
+    }
+
     fn get_work(&mut self) -> Result<Vec<WorkItem>, SourceError> {
-        let mut items: Vec<WorkItem> = self
-            .list()?
-            .into_iter()
-            .map(|(p, _)| local_item(p, None))
-            .collect();
+        let mut items = Vec::new();
+        self.walk_all(&mut |p, _| items.push(local_item(p, None)), false)?;
         dedup_keys(&mut items);
         Ok(items)
+    }
+}
+
+/// A lazy walk of local directories in the order of [`LocalDirSource::get_work`]: one
+/// directory's sorted entries at a time, subdirectories when reached.
+struct DirWalk {
+    roots: std::collections::VecDeque<PathBuf>,
+    stack: Vec<std::vec::IntoIter<DirEntry>>,
+    extensions: Vec<String>,
+    recurse: bool,
+    /// md5 of each path listed → times seen (a file under two overlapping data sources gets
+    /// the key `path#2` the second time, as in `get_work`).
+    seen: HashMap<[u8; 16], u32>,
+}
+
+type DirEntry = (String, PathBuf, std::fs::FileType);
+
+impl DirWalk {
+    fn read(dir: &Path) -> Result<std::vec::IntoIter<DirEntry>, SourceError> {
+        let mut entries = Vec::new();
+        for e in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let e = e.map_err(|e| io(dir, e))?;
+            let ft = e.file_type().map_err(|err| io(&e.path(), err))?;
+            entries.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries.into_iter())
+    }
+
+    fn item(&mut self, path: PathBuf) -> WorkItem {
+        use md5::Digest;
+        let mut it = local_item(path, None);
+        let d: [u8; 16] = md5::Md5::digest(it.source.as_bytes()).into();
+        let n = self.seen.entry(d).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            it.key = Some(format!("{}#{}", it.source, n));
+        }
+        it
+    }
+
+    fn wanted(&self, name: &str) -> bool {
+        !manage::fsutil::is_temp_name(name)
+            && (self.extensions.is_empty() || self.extensions.iter().any(|e| name.ends_with(e)))
+    }
+}
+
+impl Iterator for DirWalk {
+    type Item = Result<WorkItem, SourceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(top) = self.stack.last_mut() {
+                let Some((name, path, ft)) = top.next() else {
+                    self.stack.pop();
+                    continue;
+                };
+                let ft = if ft.is_symlink() {
+                    match std::fs::metadata(&path) {
+                        Ok(m) => m.file_type(),
+                        Err(_) => continue,
+                    }
+                } else {
+                    ft
+                };
+                if ft.is_dir() {
+                    if self.recurse {
+                        match DirWalk::read(&path) {
+                            Ok(entries) => self.stack.push(entries),
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                } else if ft.is_file() && self.wanted(&name) {
+                    return Some(Ok(self.item(path)));
+                }
+                continue;
+            }
+            let root = self.roots.pop_front()?;
+            if root.is_file() {
+                return Some(Ok(self.item(root)));
+            }
+            match DirWalk::read(&root) {
+                Ok(entries) => self.stack.push(entries),
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 }
 
@@ -354,7 +482,7 @@ mod tests {
         .unwrap();
         let mut s = TodoSource::new(&d.path().join("todo.txt"), d.path());
         let w = s.get_work().unwrap();
-        let keys: Vec<_> = w.iter().map(|i| i.key.as_str()).collect();
+        let keys: Vec<_> = w.iter().map(|i| i.key()).collect();
         assert_eq!(
             keys,
             vec!["a.fits", "here.fits", "a.fits#2", "cadc:TEST/b.fits"]
@@ -399,6 +527,22 @@ mod tests {
             names(src(true).get_work().unwrap()),
             vec!["a.fits", "b.fits", "sub/d.fits", "sub/e.fits.gz"]
         );
+        let streamed: Vec<WorkItem> = src(true).stream().unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(streamed, src(true).get_work().unwrap());
+        let overlapping = || {
+            LocalDirSource::new(
+                &[r.display().to_string(), r.join("sub").display().to_string()],
+                &[".fits".into()],
+                true,
+            )
+        };
+        let streamed: Vec<WorkItem> = overlapping()
+            .stream()
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(streamed, overlapping().get_work().unwrap());
+        assert!(streamed.last().unwrap().key().ends_with("d.fits#2"));
         let mut m = MtimeSource::new(src(true));
         let t = |s: i64| Timestamp::from_second(s).unwrap();
         assert_eq!(
@@ -414,6 +558,6 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(m.max_time().unwrap(), Some(t(40)));
-        assert!(m.get_work().unwrap()[0].key.ends_with("@10000000000"));
+        assert!(m.get_work().unwrap()[0].key().ends_with("@10000000000"));
     }
 }

@@ -683,6 +683,38 @@ mod incremental {
     }
 
     #[test]
+    fn time_boxes_follow_the_reference_boundaries() {
+        // caom2pipe's test_time_box: start 2019-07-23 09:51, interval 700 minutes, end
+        // 2019-07-24 09:20 gives boxes starting 09:51, 21:31, 09:11 (+1 day).
+        let f = Fixture::new();
+        std::fs::create_dir_all(f.path("data")).unwrap();
+        std::fs::write(
+            f.path("state.yml"),
+            "bookmarks:\n  test_timestamp:\n    last_record: 2019-07-23 09:51:00\n    end_timestamp: 2019-07-24 09:20:00\n",
+        )
+        .unwrap();
+        let c = f.config(
+            "task_types: [ingest]\nuse_local_files: true\ndata_sources: [data]\nstate_file_name: state.yml\n\
+             interval: 700\nlog_file_directory: logs\n",
+        );
+        let r = f.run(&c, &TestCollection::new(0), RunMode::Incremental);
+        assert_eq!(r.summary.inputs, 0);
+        let progress: Vec<String> = f
+            .lines("logs/progress.txt")
+            .iter()
+            .map(|l| strip_time(l))
+            .collect();
+        assert_eq!(
+            progress,
+            vec![
+                "current:: 2019-07-23 21:31:00 0 since:: 2019-07-23 09:51:00:: 0",
+                "current:: 2019-07-24 09:11:00 0 since:: 2019-07-23 21:31:00:: 0",
+                "current:: 2019-07-24 09:20:00 0 since:: 2019-07-24 09:11:00:: 0",
+            ]
+        );
+    }
+
+    #[test]
     fn the_bookmark_never_passes_an_unresolved_failure() {
         let f = Fixture::new();
         let c = setup(&f, true);

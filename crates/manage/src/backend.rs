@@ -121,6 +121,11 @@ pub trait Repository: Send + Sync {
     fn delete(&self, collection: &str, obs_id: &str) -> Result<(), BackendError>;
     /// The observation ids of a collection, sorted.
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError>;
+    /// Cleans up what a killed writer may have left for `collection` (e.g. temporary files);
+    /// called at the start of a run. Returns how many leftovers were removed.
+    fn recover(&self, _collection: &str) -> Result<usize, BackendError> {
+        Ok(0)
+    }
 }
 
 /// Whether a put stored new content.
@@ -152,6 +157,11 @@ pub trait Storage: Send + Sync {
     fn headers(&self, uri: &str) -> Result<Headers, BackendError>;
     /// Removes a stored file.
     fn remove(&self, uri: &str) -> Result<(), BackendError>;
+    /// Cleans up what a killed writer may have left under `uri_prefix` (e.g. `cadc:TEST/`);
+    /// called at the start of a run. Returns how many leftovers were removed.
+    fn recover(&self, _uri_prefix: &str) -> Result<usize, BackendError> {
+        Ok(0)
+    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,35 @@ pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// The process id inside a temporary name of [`temp_path`] (`.name.<pid>.t<tid>.tmp`).
+fn temp_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_suffix(".tmp")?;
+    let mut parts = stem.rsplitn(3, '.');
+    let _thread = parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+/// Removes temporary files that killed processes left in `dir` (not recursive): those whose
+/// process no longer runs. Temporary files of live processes (another run writing the same
+/// directory) are left alone. Returns how many were removed.
+pub fn sweep_stale_temps(dir: &Path) -> usize {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !is_temp_name(&name) {
+            continue;
+        }
+        let alive = temp_pid(&name).is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !alive && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// fsync a directory so renames and new entries in it are durable. Errors are ignored:
 /// some filesystems refuse to fsync directories, and the data itself was synced already.
 pub fn sync_dir(dir: &Path) {
@@ -164,6 +193,20 @@ mod tests {
         assert!(is_temp_name(
             &temp_path(&p).file_name().unwrap().to_string_lossy()
         ));
+    }
+
+    #[test]
+    fn stale_temporary_files_are_swept() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.xml");
+        let mine = temp_path(&p);
+        std::fs::write(&mine, b"in flight").unwrap();
+        // pid 0 never names a user process
+        let dead = d.path().join(".x.xml.0.t7.tmp");
+        std::fs::write(&dead, b"left by a killed process").unwrap();
+        assert_eq!(temp_pid(".x.xml.123.t7.tmp"), Some(123));
+        assert_eq!(sweep_stale_temps(d.path()), 1);
+        assert!(mine.exists() && !dead.exists());
     }
 
     #[test]

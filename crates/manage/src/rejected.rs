@@ -106,6 +106,11 @@ impl Rejected {
         self.contains(Reason::BadMetadata, name)
     }
 
+    /// The names recorded under `reason`.
+    pub fn names(&self, reason: Reason) -> BTreeSet<String> {
+        self.entries.get(&reason).cloned().unwrap_or_default()
+    }
+
     /// Number of names under all reasons.
     pub fn len(&self) -> usize {
         self.entries.values().map(BTreeSet::len).sum()

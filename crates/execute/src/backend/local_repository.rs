@@ -149,6 +149,12 @@ impl Repository for LocalRepository {
         }
     }
 
+    fn recover(&self, collection: &str) -> Result<usize, BackendError> {
+        Ok(fsutil::sweep_stale_temps(
+            &self.root.join(encode_component(collection)),
+        ))
+    }
+
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError> {
         let dir = self.root.join(encode_component(collection));
         let rd = match std::fs::read_dir(&dir) {

@@ -244,6 +244,18 @@ impl Storage for LocalStorage {
             .map_err(|e| BackendError::new(BackendErrorKind::Invalid, e.to_string()))
     }
 
+    fn recover(&self, uri_prefix: &str) -> Result<usize, BackendError> {
+        // `cadc:TEST/` → the directory of `cadc:TEST/x`, and its md5 records.
+        let probe = format!("{}x", uri_prefix.trim_end_matches('/').to_string() + "/");
+        let dir = self.path(&probe)?;
+        let md5_dir = self.md5_path(&probe)?;
+        let mut n = 0;
+        for d in [dir.parent(), md5_dir.parent()].into_iter().flatten() {
+            n += fsutil::sweep_stale_temps(d);
+        }
+        Ok(n)
+    }
+
     fn remove(&self, uri: &str) -> Result<(), BackendError> {
         let path = self.path(uri)?;
         match std::fs::remove_file(&path) {

@@ -88,6 +88,9 @@ impl<R: Repository> Repository for ObservedRepository<R> {
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError> {
         self.inner.list(collection)
     }
+    fn recover(&self, collection: &str) -> Result<usize, BackendError> {
+        self.inner.recover(collection)
+    }
 }
 
 /// A storage whose calls are recorded.
@@ -144,6 +147,9 @@ impl<S: Storage> Storage for ObservedStorage<S> {
             |_| None,
             || self.inner.headers(uri),
         )
+    }
+    fn recover(&self, uri_prefix: &str) -> Result<usize, BackendError> {
+        self.inner.recover(uri_prefix)
     }
     fn remove(&self, uri: &str) -> Result<(), BackendError> {
         timed(
