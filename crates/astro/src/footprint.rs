@@ -18,8 +18,9 @@
 //!    sense and validated (no self-intersection); if simplification made it cross itself,
 //!    the convex hull of the outline is used instead.
 //!
-//! Fallback to the WCS corners ([`from_header`]): when every pixel is illuminated, or when
-//! there are no pixels at hand (a header dump), the footprint is the pixel grid's boundary —
+//! Fallback to the WCS corners ([`from_header`]): when every pixel is illuminated, when
+//! there are no pixels at hand (a header dump, an HDU without data), or when the image's
+//! first two axes are not the celestial ones, the footprint is the pixel grid's boundary —
 //! the corners of the outer pixel edges `(0.5, 0.5)` … `(NAXIS1 + 0.5, NAXIS2 + 0.5)` plus
 //! points along each edge, kept only where the edge departs from a great circle by more
 //! than [`FootprintOptions::edge_tolerance_arcsec`] (so a TAN image gives its four corners).
@@ -77,6 +78,9 @@ pub enum Method {
     CornersFullyIlluminated,
     /// The pixel grid's boundary, because no pixels were read (header only).
     CornersNoPixels,
+    /// The pixel grid's boundary, because the image's first two axes are not the sky axes
+    /// (a spectrum or a position-velocity slice).
+    CornersNotSky,
 }
 
 impl Method {
@@ -85,6 +89,7 @@ impl Method {
             Method::Pixels => "outline of the illuminated pixels",
             Method::CornersFullyIlluminated => "WCS corners (every pixel is illuminated)",
             Method::CornersNoPixels => "WCS corners (no pixel data)",
+            Method::CornersNotSky => "WCS corners (the image axes are not the sky axes)",
         }
     }
 }
@@ -198,9 +203,10 @@ impl SkyWcs {
         })
     }
 
-    /// The length of pixel axis `i` (1 when the image has fewer axes than the WCS).
+    /// The length of pixel axis `i`; 0 when the image does not have that axis (a header
+    /// with NAXIS = 0, or fewer image axes than WCS axes).
     fn axis_len(&self, i: usize) -> i64 {
-        self.naxes.get(i).copied().unwrap_or(1)
+        self.naxes.get(i).copied().unwrap_or(0)
     }
 
     /// Sky positions of pixel points given along the two celestial pixel axes; None where
@@ -361,7 +367,7 @@ pub fn from_image(
     let sky = SkyWcs::new(header, image.shape().to_vec(), &place)?;
     if !((sky.lng == 0 && sky.lat == 1) || (sky.lng == 1 && sky.lat == 0)) {
         // the image planes are not the sky (e.g. a position-velocity slice): corners only
-        return corners(&sky, &place, Method::CornersNoPixels, None, options);
+        return corners(&sky, &place, Method::CornersNotSky, None, options);
     }
     let mask = Mask::read(image, options.grid)?;
     if mask.finite == 0 {

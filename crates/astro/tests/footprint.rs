@@ -329,6 +329,13 @@ fn header_dump_gives_corners_and_nan_wcs_is_refused() {
     check_valid(&fp);
     assert!(fp.illuminated.is_none());
 
+    // a header without image axes (NAXIS = 0) has a WCS but no extent
+    let empty = text.replace("NAXIS   = 2", "NAXIS   = 0");
+    let path = dir.path().join("phu.fits.header");
+    std::fs::write(&path, empty).expect("write");
+    let e = footprint::from_file(&path, None, &FootprintOptions::default()).unwrap_err();
+    assert!(matches!(e, FootprintError::NoImage { .. }), "{e}");
+
     let bad = text.replace("CRVAL2  = -89.0", "CRVAL2  = NaN  ");
     let path = dir.path().join("nan.fits.header");
     std::fs::write(&path, bad).expect("write");

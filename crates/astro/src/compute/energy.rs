@@ -155,14 +155,9 @@ pub fn chunk_intervals(w: &SpectralWcs) -> Result<Vec<Interval>, Failure> {
     }
     if let Some(f) = &axis.function {
         zero_width_function(f.naxis, f.delta)?;
-        let wcs = wcslib::spectral_as_wavelength(f, &axis.axis, w.restfrq, w.restwav)?;
-        let world = wcslib::pixels_to_world(&wcs, &[0.5, f.naxis as f64 + 0.5])?;
-        let unit = wcs
-            .info()
-            .axes
-            .first()
-            .and_then(|a| a.cunit.clone())
-            .unwrap_or_default();
+        let map = wcslib::spectral_as_wavelength(f, &axis.axis, w.restfrq, w.restwav)?;
+        let world = map.pixels_to_world(&[0.5, f.naxis as f64 + 0.5])?;
+        let unit = map.unit(0).unwrap_or_default().to_string();
         let (mut a, mut b) = (world[0], world[1]);
         if unit != "m" {
             a = units::to_meters(a, &unit).map_err(unknown_units)?;
@@ -224,9 +219,11 @@ fn dimension_from_wcs(
     if num == 1 {
         return Ok(Some(f.naxis));
     }
-    let wcs = wcslib::spectral_as_wavelength(f, &w.axis.axis, w.restfrq, w.restwav)
+    let map = wcslib::spectral_as_wavelength(f, &w.axis.axis, w.restfrq, w.restwav)
         .map_err(|e| e.at(c))?;
-    let p = wcslib::world_to_pixels(&wcs, &[bounds.lower, bounds.upper]).map_err(|e| e.at(c))?;
+    let p = map
+        .world_to_pixels(&[bounds.lower, bounds.upper])
+        .map_err(|e| e.at(c))?;
     Ok(Some((p[1] - p[0]).abs().round() as i64))
 }
 

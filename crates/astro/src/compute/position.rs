@@ -64,12 +64,12 @@ pub fn native_polygon(
             let Some(f) = &axis.function else {
                 return Ok(None);
             };
-            let w = wcslib::spatial(f, &axis.axis1, &axis.axis2)?;
+            let map = wcslib::spatial(f, &axis.axis1, &axis.axis2)?;
             let (n1, n2) = (
                 f.dimension.naxis1 as f64 + 0.5,
                 f.dimension.naxis2 as f64 + 0.5,
             );
-            let world = wcslib::pixels_to_world(&w, &[0.5, 0.5, n1, 0.5, n1, n2, 0.5, n2])?;
+            let world = map.pixels_to_world(&[0.5, 0.5, n1, 0.5, n1, n2, 0.5, n2])?;
             let corners: Vec<Point> = world
                 .chunks_exact(2)
                 .map(|c| Point::new(c[0], c[1]))
@@ -281,8 +281,8 @@ fn dimension_from_wcs(
         };
         world.extend([a, b]);
     }
-    let w = wcslib::spatial(f, &axis.axis1, &axis.axis2).map_err(|e| e.at(c))?;
-    let pix = wcslib::world_to_pixels(&w, &world).map_err(|e| e.at(c))?;
+    let map = wcslib::spatial(f, &axis.axis1, &axis.axis2).map_err(|e| e.at(c))?;
+    let pix = map.world_to_pixels(&world).map_err(|e| e.at(c))?;
     let truncated: Vec<(i64, i64)> = pix
         .chunks_exact(2)
         .map(|p| (p[0] as i64, p[1] as i64))

@@ -1,9 +1,10 @@
 //! WCSLIB calls of the reference compute (compute.md §4.6): a chunk function becomes a small
 //! FITS header holding exactly the keywords the reference passes, parsed by the `wcs` crate.
 //!
-//! Spatial: `NAXIS = 2` (implied), `CTYPE1/2` (`--TNX` read as `--TAN`), `CUNIT1/2`, `CRPIX1/2`,
+//! Spatial: `NAXIS = 2` (implied), `CTYPE1/2` (`--TNX` read as `--TAN`), `CUNIT1/2`, `CRPIX1/2`
+//! (applied around WCSLIB, see [`Map`]),
 //! `CRVAL1/2`, `CD1_1 … CD2_2` (no CDELT, no PC). Spectral: `NAXIS = 1` (implied), `CTYPE1`, `CUNIT1`,
-//! `CRPIX1`, `CRVAL1`, `CDELT1`, `RESTFRQ`, `RESTWAV`. Errors read like the reference's
+//! `CRPIX1` (applied around WCSLIB), `CRVAL1`, `CDELT1`, `RESTFRQ`, `RESTWAV`. Errors read like the reference's
 //! `WCSLibRuntimeException`: `<wcslib text>(<status>)`.
 
 use super::{Failure, FailureKind};
@@ -122,8 +123,59 @@ fn cunit(a: &Axis) -> Option<String> {
     a.cunit.as_ref().map(|u| u.replace('µ', "u"))
 }
 
+/// A WCSLIB transformation whose reference pixel is applied here rather than by WCSLIB:
+/// the header leaves CRPIX out (cards to parse are most of a chunk's cost) and pixel
+/// coordinates are shifted by it on the way in and out. WCSLIB's first step is
+/// `pixel − CRPIX` and its last inverse step `… + CRPIX`, so doing the shift here is the
+/// same floating-point operation: the results are identical.
+pub struct Map {
+    wcs: Wcs,
+    crpix: Vec<f64>,
+}
+
+impl Map {
+    /// Pixel → world of several points (one value per axis each); any point WCSLIB flags
+    /// is the reference's status 8.
+    pub fn pixels_to_world(&self, pixels: &[f64]) -> Result<Vec<f64>, Failure> {
+        let n = self.crpix.len();
+        let shifted: Vec<f64> = pixels
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p - self.crpix[i % n])
+            .collect();
+        let points = self
+            .wcs
+            .pixel_to_world_many(&shifted)
+            .map_err(wcs_failure)?;
+        if (0..points.len()).any(|i| points.status(i) != 0) {
+            return Err(status_failure(8));
+        }
+        Ok(points.into_flat())
+    }
+
+    /// World → pixel of several points; any point WCSLIB flags is the reference's status 9.
+    pub fn world_to_pixels(&self, world: &[f64]) -> Result<Vec<f64>, Failure> {
+        let n = self.crpix.len();
+        let points = self.wcs.world_to_pixel_many(world).map_err(wcs_failure)?;
+        if (0..points.len()).any(|i| points.status(i) != 0) {
+            return Err(status_failure(9));
+        }
+        Ok(points
+            .into_flat()
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| p + self.crpix[i % n])
+            .collect())
+    }
+
+    /// The unit of axis `i`'s world coordinates, as WCSLIB normalised it.
+    pub fn unit(&self, i: usize) -> Option<&str> {
+        self.wcs.info().axes.get(i).and_then(|a| a.cunit.as_deref())
+    }
+}
+
 /// The spatial WCS of a CD-matrix function (`WCSWrapper(SpatialWCS, 1, 2)`).
-pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, Failure> {
+pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Map, Failure> {
     // checked here because the `wcs` crate runs wcslib's fixes, and cdfix would "repair" a
     // singular matrix with a zero row and column that the reference hands to WCSLIB as is
     caom2::validate::check_cd_matrix(f).map_err(|m| {
@@ -136,9 +188,9 @@ pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, F
     })?;
     let mut h = Header::new();
     // Cards WCSLIB would default to the same value are left out: parsing is most of the
-    // cost of a chunk. NAXIS follows from the highest axis number; a celestial axis is in
-    // degrees anyway, and the unit of a linear axis only names the output; a CD element not
-    // given is 0 once any CD element is given.
+    // cost of a chunk. NAXIS follows from the highest axis number; CRPIX is applied by the
+    // Map; a celestial axis is in degrees anyway, and the unit of a linear axis only names
+    // the output; a CD element not given is 0 once any CD element is given.
     h.text("CTYPE1", &ctype(axis1))?;
     h.text("CTYPE2", &ctype(axis2))?;
     for (key, unit) in [("CUNIT1", cunit(axis1)), ("CUNIT2", cunit(axis2))] {
@@ -146,8 +198,6 @@ pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, F
             h.text(key, &u)?;
         }
     }
-    h.num("CRPIX1", f.ref_coord.coord1.pix);
-    h.num("CRPIX2", f.ref_coord.coord2.pix);
     h.num("CRVAL1", f.ref_coord.coord1.val);
     h.num("CRVAL2", f.ref_coord.coord2.val);
     h.num("CD1_1", f.cd11);
@@ -158,7 +208,10 @@ pub fn spatial(f: &CoordFunction2D, axis1: &Axis, axis2: &Axis) -> Result<Wcs, F
         h.num("CD2_1", f.cd21);
     }
     h.num("CD2_2", f.cd22);
-    h.parse()
+    Ok(Map {
+        wcs: h.parse()?,
+        crpix: vec![f.ref_coord.coord1.pix, f.ref_coord.coord2.pix],
+    })
 }
 
 const CHECKED_SPECTRAL_CTYPES: [&str; 10] = [
@@ -190,13 +243,14 @@ pub fn spectral_unit_check(axis: &Axis) -> Result<(), Failure> {
     }
 }
 
-/// The spectral WCS of a function (`WCSWrapper(SpectralWCS, 1)`), unit-checked.
+/// The spectral WCS of a function (`WCSWrapper(SpectralWCS, 1)`), unit-checked; CRPIX is
+/// applied by the [`Map`].
 pub fn spectral(
     f: &CoordFunction1D,
     axis: &Axis,
     restfrq: Option<f64>,
     restwav: Option<f64>,
-) -> Result<Wcs, Failure> {
+) -> Result<Map, Failure> {
     spectral_unit_check(axis)?;
     // NAXIS follows from the axis numbers, as for the spatial map
     let mut h = Header::new();
@@ -204,7 +258,6 @@ pub fn spectral(
     if let Some(u) = cunit(axis) {
         h.text("CUNIT1", &u)?;
     }
-    h.num("CRPIX1", f.ref_coord.pix);
     h.num("CRVAL1", f.ref_coord.val);
     h.num("CDELT1", f.delta);
     if let Some(x) = restfrq {
@@ -213,41 +266,28 @@ pub fn spectral(
     if let Some(x) = restwav {
         h.num("RESTWAV", x);
     }
-    h.parse()
+    Ok(Map {
+        wcs: h.parse()?,
+        crpix: vec![f.ref_coord.pix],
+    })
 }
 
 /// The spectral WCS as vacuum wavelength: translated to `WAVE-???` unless the CTYPE already
-/// starts with `WAVE`.
+/// starts with `WAVE` (the translation keeps the reference pixel).
 pub fn spectral_as_wavelength(
     f: &CoordFunction1D,
     axis: &Axis,
     restfrq: Option<f64>,
     restwav: Option<f64>,
-) -> Result<Wcs, Failure> {
-    let w = spectral(f, axis, restfrq, restwav)?;
+) -> Result<Map, Failure> {
+    let m = spectral(f, axis, restfrq, restwav)?;
     if axis.ctype.starts_with("WAVE") {
-        Ok(w)
-    } else {
-        w.spectral_translate("WAVE-???").map_err(wcs_failure)
+        return Ok(m);
     }
-}
-
-/// Pixel → world of several points; any point WCSLIB flags is the reference's status 8.
-pub fn pixels_to_world(w: &Wcs, pixels: &[f64]) -> Result<Vec<f64>, Failure> {
-    let points = w.pixel_to_world_many(pixels).map_err(wcs_failure)?;
-    if (0..points.len()).any(|i| points.status(i) != 0) {
-        return Err(status_failure(8));
-    }
-    Ok(points.into_flat())
-}
-
-/// World → pixel of several points; any point WCSLIB flags is the reference's status 9.
-pub fn world_to_pixels(w: &Wcs, world: &[f64]) -> Result<Vec<f64>, Failure> {
-    let points = w.world_to_pixel_many(world).map_err(wcs_failure)?;
-    if (0..points.len()).any(|i| points.status(i) != 0) {
-        return Err(status_failure(9));
-    }
-    Ok(points.into_flat())
+    Ok(Map {
+        wcs: m.wcs.spectral_translate("WAVE-???").map_err(wcs_failure)?,
+        crpix: m.crpix,
+    })
 }
 
 #[cfg(test)]
