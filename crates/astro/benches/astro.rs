@@ -27,20 +27,19 @@ fn mosaic(energy_function: bool) -> Plane {
                 naxis1: 2048,
                 naxis2: 4612,
             },
+            // each CCD with its own tangent point at its centre, as raw mosaic files have
             ref_coord: Coord2D {
-                coord1: RefCoord::new(1024.5 - 2100.0 * (col - 4.5), 0.0),
-                coord2: RefCoord::new(2306.5 - 4700.0 * (row - 1.5), 0.0),
+                coord1: RefCoord::new(
+                    1024.5,
+                    150.1 + (col - 4.5) * 2100.0 * 5.1e-5 / 2.2f64.to_radians().cos(),
+                ),
+                coord2: RefCoord::new(2306.5, 2.2 + (row - 1.5) * 4700.0 * 5.1e-5),
             },
             cd11: -5.1e-5,
             cd12: 1.0e-7,
             cd21: -1.0e-7,
             cd22: 5.1e-5,
         });
-        // every chunk shares the field centre: the reference pixel moves instead
-        if let Some(f) = &mut axis.function {
-            f.ref_coord.coord1.val = 150.1;
-            f.ref_coord.coord2.val = 2.2;
-        }
         let mut position = SpatialWcs::new(axis);
         position.coordsys = Some("ICRS".into());
         position.equinox = Some(2000.0);

@@ -662,14 +662,20 @@ impl Mask {
             finite: 0,
             total: (width as u64) * (height as u64) * image.planes() as u64,
         };
+        // Bands of whole blocks, about 256 rows (at most ~16 MB of floats): few calls into
+        // cfitsio, and a tile-compressed image with tall tiles is not decompressed again
+        // for every few rows.
+        let band_rows = (block * (256 / block).max(1))
+            .min((4 << 20) / width.max(1) / block * block)
+            .max(block);
         let mut buf: Vec<f32> = Vec::new();
         for plane in 0..image.planes() {
             let mut row = 0;
             while row < height {
-                let rows = block.min(height - row);
+                let rows = band_rows.min(height - row);
                 image.read_rows(plane, row, rows, &mut buf)?;
-                let by = row / block;
-                for r in buf.chunks_exact(width) {
+                for (k, r) in buf.chunks_exact(width).enumerate() {
+                    let by = (row + k) / block;
                     for (bx, cells) in r.chunks(block).enumerate() {
                         let n = cells.iter().filter(|v| v.is_finite()).count();
                         if n > 0 {
