@@ -296,3 +296,22 @@ fn huge_and_degenerate_numbers_do_not_panic() {
         let _ = compute_plane(&mut p);
     }
 }
+
+#[test]
+fn aspects_the_chunks_do_not_describe_are_kept() {
+    // a derived plane whose time was set by hand (caom2pipe's build_plane_time): chunks with
+    // position only must not erase it
+    let mut c = Chunk::new();
+    c.position = Some(position_function([-1e-4, 0.0, 0.0, 1e-4], (10.0, 20.0)));
+    let mut p = plane(vec![c]);
+    let time = Time {
+        bounds: Some(SampledInterval::single(58000.0, 58000.5)),
+        exposure: Some(1200.0),
+        ..Time::default()
+    };
+    p.time = Some(time.clone());
+    compute_plane(&mut p).expect("compute");
+    assert_eq!(p.time, Some(time));
+    assert!(p.position.is_some() && p.energy.is_some());
+    assert!(p.polarization.is_none() && p.custom.is_none());
+}

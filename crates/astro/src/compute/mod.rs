@@ -15,6 +15,9 @@
 //!   substitute defaults; Java's arithmetic would carry NaN into the record).
 //! * Used chunks without a custom axis are skipped by the custom-axis compute (Java throws a
 //!   NullPointerException), and the custom axis is computed (2.4 leaves it to other services).
+//! * [`compute_plane`] fills what the chunks describe and leaves the rest of the plane as it
+//!   is (the service clears position, energy, time and polarization first), and an aspect
+//!   with nothing in it is left out rather than written as an empty element.
 //! * An unknown coordinate system on the chunk chosen for the position dimension is an
 //!   error with a message (Java: NullPointerException).
 //! * `µm` is handed to WCSLIB as `um`, which it can parse.
@@ -312,8 +315,10 @@ fn is_empty_time(t: &Time) -> bool {
 }
 
 /// Computes the plane's position, energy, time, polarization and custom axis from its
-/// chunks and sets them (an aspect with nothing to say becomes None). On any failure the
-/// plane is left unchanged and every failure is returned.
+/// chunks and sets those the chunks describe. An aspect no used chunk describes keeps the
+/// plane's value: collections that set plane-level time or energy by hand (the reference's
+/// `build_plane_time` for derived planes) keep it, where the reference service would clear
+/// it. On any failure the plane is left unchanged and every failure is returned.
 pub fn compute_plane(plane: &mut Plane) -> Result<(), Vec<ComputeError>> {
     let m = compute(&plane.artifacts);
     let mut errors = Vec::new();
@@ -335,11 +340,21 @@ pub fn compute_plane(plane: &mut Plane) -> Result<(), Vec<ComputeError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    plane.position = position.filter(|p| !is_empty_position(p));
-    plane.energy = energy.filter(|e| !is_empty_energy(e));
-    plane.time = time.filter(|t| !is_empty_time(t));
-    plane.polarization = polarization.filter(|p| !p.states.is_empty());
-    plane.custom = custom.flatten();
+    if let Some(p) = position.filter(|p| !is_empty_position(p)) {
+        plane.position = Some(p);
+    }
+    if let Some(e) = energy.filter(|e| !is_empty_energy(e)) {
+        plane.energy = Some(e);
+    }
+    if let Some(t) = time.filter(|t| !is_empty_time(t)) {
+        plane.time = Some(t);
+    }
+    if let Some(p) = polarization.filter(|p| !p.states.is_empty()) {
+        plane.polarization = Some(p);
+    }
+    if let Some(c) = custom.flatten() {
+        plane.custom = Some(c);
+    }
     Ok(())
 }
 
