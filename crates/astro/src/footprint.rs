@@ -403,23 +403,15 @@ fn polygon_from_outline(
     options: &FootprintOptions,
 ) -> Result<(Vec<Point>, Vec<[f64; 2]>), FootprintError> {
     let max = options.max_vertices.max(4);
-    let mut tol = block.max(1.0);
-    let mut kept = simplify_closed(outline, tol, &[]);
-    while kept.len() > max {
-        tol *= 2.0;
-        kept = simplify_closed(outline, tol, &[]);
-    }
+    let tol = block.max(1.0);
+    let kept = simplify_closed(outline, tol, max, &[]);
     let simplified: Vec<[f64; 2]> = kept.iter().map(|&i| outline[i]).collect();
     match sky_polygon(sky, place, &simplified) {
         Ok(r) => Ok(r),
         Err(FootprintError::Polygon { .. }) => {
+            // an ordered subset of a convex polygon is convex: it cannot cross itself
             let hull = pixel_convex_hull(outline);
-            let mut tol = block.max(1.0);
-            let mut kept = simplify_closed(&hull, tol, &[]);
-            while kept.len() > max {
-                tol *= 2.0;
-                kept = simplify_closed(&hull, tol, &[]);
-            }
+            let kept = simplify_closed(&hull, tol, max, &[]);
             let simplified: Vec<[f64; 2]> = kept.iter().map(|&i| hull[i]).collect();
             sky_polygon(sky, place, &simplified)
         }
@@ -504,13 +496,7 @@ fn corners(
     let keep = match gnomonic(&points) {
         Some(plane) => {
             let tol = (options.edge_tolerance_arcsec / 3600.0).to_radians();
-            let mut kept = simplify_closed(&plane, tol, &is_corner);
-            let mut tol = tol;
-            while kept.len() > options.max_vertices.max(4) {
-                tol *= 2.0;
-                kept = simplify_closed(&plane, tol, &is_corner);
-            }
-            kept
+            simplify_closed(&plane, tol, options.max_vertices.max(4), &is_corner)
         }
         // wider than a hemisphere: keep every sample
         None => (0..points.len()).collect(),
@@ -561,15 +547,17 @@ fn gnomonic(points: &[Point]) -> Option<Vec<[f64; 2]>> {
         .collect()
 }
 
-/// Douglas–Peucker on a closed polygon: the indices of the vertices to keep, in order.
-/// Vertices flagged in `forced` are always kept (and anchor the chains); without any, the
-/// first vertex and the one farthest from it anchor them.
-fn simplify_closed(points: &[[f64; 2]], tol: f64, forced: &[bool]) -> Vec<usize> {
+/// Douglas–Peucker importance of every vertex of a closed polygon: the distance at which
+/// DP would keep it, never more than that of the vertex whose split exposed it (so keeping
+/// the most important ones keeps a consistent DP subset). Vertices flagged in `forced` are
+/// the anchors and infinitely important; without two of them, the first vertex and the one
+/// farthest from it anchor the chains.
+fn dp_importance(points: &[[f64; 2]], forced: &[bool]) -> Vec<f64> {
     let n = points.len();
+    let mut importance = vec![0.0; n];
     if n <= 3 {
-        return (0..n).collect();
+        return vec![f64::INFINITY; n];
     }
-    let mut keep = vec![false; n];
     let mut anchors: Vec<usize> = (0..n).filter(|&i| forced.get(i) == Some(&true)).collect();
     if anchors.len() < 2 {
         let d2 = |i: usize| {
@@ -582,14 +570,13 @@ fn simplify_closed(points: &[[f64; 2]], tol: f64, forced: &[bool]) -> Vec<usize>
         anchors.dedup();
     }
     for &a in &anchors {
-        keep[a] = true;
+        importance[a] = f64::INFINITY;
     }
-    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut stack: Vec<(usize, usize, f64)> = Vec::new();
     for (k, &a) in anchors.iter().enumerate() {
-        let b = anchors[(k + 1) % anchors.len()];
-        stack.push((a, b));
+        stack.push((a, anchors[(k + 1) % anchors.len()], f64::INFINITY));
     }
-    while let Some((a, b)) = stack.pop() {
+    while let Some((a, b, cap)) = stack.pop() {
         // the chain a → b going forward around the loop
         let len = (b + n - a) % n;
         if len < 2 {
@@ -598,7 +585,7 @@ fn simplify_closed(points: &[[f64; 2]], tol: f64, forced: &[bool]) -> Vec<usize>
         let (pa, pb) = (points[a], points[b]);
         let (dx, dy) = (pb[0] - pa[0], pb[1] - pa[1]);
         let l = (dx * dx + dy * dy).sqrt();
-        let mut worst = (0.0, None);
+        let mut worst = (-1.0, None);
         for s in 1..len {
             let i = (a + s) % n;
             let p = points[i];
@@ -612,14 +599,30 @@ fn simplify_closed(points: &[[f64; 2]], tol: f64, forced: &[bool]) -> Vec<usize>
             }
         }
         if let (d, Some(i)) = worst {
-            if d > tol {
-                keep[i] = true;
-                stack.push((a, i));
-                stack.push((i, b));
-            }
+            let d = d.min(cap);
+            importance[i] = d;
+            stack.push((a, i, d));
+            stack.push((i, b, d));
         }
     }
-    (0..n).filter(|&i| keep[i]).collect()
+    importance
+}
+
+/// The vertices to keep, in order: those more important than `tol`, or, if that is more
+/// than `max`, the `max` most important (never fewer than three when there are three).
+fn simplify_closed(points: &[[f64; 2]], tol: f64, max: usize, forced: &[bool]) -> Vec<usize> {
+    let importance = dp_importance(points, forced);
+    let mut kept: Vec<usize> = (0..points.len()).filter(|&i| importance[i] > tol).collect();
+    let max = max.max(3);
+    if kept.len() > max || kept.len() < 3 {
+        let mut order: Vec<usize> = (0..points.len()).collect();
+        order.sort_by(|&x, &y| importance[y].total_cmp(&importance[x]).then(x.cmp(&y)));
+        let want = if kept.len() > max { max } else { 3 };
+        order.truncate(want.min(points.len()));
+        order.sort_unstable();
+        kept = order;
+    }
+    kept
 }
 
 /// The convex hull of pixel points (counter-clockwise), for outlines simplification broke.
@@ -888,8 +891,11 @@ mod tests {
             [0.0, 2.0],
             [0.0, 1.0],
         ];
-        assert_eq!(simplify_closed(&square, 0.1, &[]), vec![0, 2, 4, 6]);
+        assert_eq!(simplify_closed(&square, 0.1, 32, &[]), vec![0, 2, 4, 6]);
         let forced = [false, true, false, false, false, false, false, false];
-        assert!(simplify_closed(&square, 0.1, &forced).contains(&1));
+        assert!(simplify_closed(&square, 0.1, 32, &forced).contains(&1));
+        // a cap below what the tolerance keeps takes the most important, at least three
+        assert_eq!(simplify_closed(&square, 0.1, 3, &[]).len(), 3);
+        assert_eq!(simplify_closed(&square, 100.0, 32, &[]).len(), 3);
     }
 }

@@ -342,3 +342,61 @@ fn header_dump_gives_corners_and_nan_wcs_is_refused() {
     let e = footprint::from_file(&path, None, &FootprintOptions::default()).unwrap_err();
     assert!(e.to_string().contains("nan.fits.header"), "{e}");
 }
+
+#[test]
+fn awkward_masks_give_valid_polygons() {
+    let dir = tmp();
+    let (nx, ny) = (240, 180);
+    // a comb (deep narrow notches), noise specks, and a checkerboard corner
+    let mut seed = 12345u64;
+    let mut rand = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let mut data = vec![f32::NAN; nx * ny];
+    for y in 0..ny {
+        for x in 0..nx {
+            let comb = (20..160).contains(&y) && (20..220).contains(&x) && !(x % 20 < 3 && y > 40);
+            let speck = rand() < 0.002;
+            let checker = x < 16 && y < 16 && (x + y) % 2 == 0;
+            if comb || speck || checker {
+                data[y * nx + x] = 1.0;
+            }
+        }
+    }
+    let path = dir.path().join("comb.fits");
+    write_float(&path, nx, ny, &data, 1);
+    for max_vertices in [4, 8, 32, 200] {
+        let options = FootprintOptions {
+            max_vertices,
+            ..FootprintOptions::default()
+        };
+        let fp = footprint::from_file(&path, None, &options).expect("footprint");
+        assert!(
+            fp.points.len() <= max_vertices.max(4),
+            "{}",
+            fp.points.len()
+        );
+        geometry::validate_polygon_points(&fp.points).expect("valid");
+        // the comb's solid back (below the teeth) is inside
+        assert!(contains(&fp.points, Point::new(150.0, 2.0 - 59.0 / 3600.0)));
+    }
+    // a ring: the hole is not a hole of the footprint
+    let mut ring = vec![f32::NAN; nx * ny];
+    for y in 0..ny {
+        for x in 0..nx {
+            let d = ((x as f64 - 120.0).powi(2) + (y as f64 - 90.0).powi(2)).sqrt();
+            if (40.0..70.0).contains(&d) {
+                ring[y * nx + x] = 1.0;
+            }
+        }
+    }
+    let path = dir.path().join("ring.fits");
+    write_float(&path, nx, ny, &ring, 1);
+    let fp = footprint::from_file(&path, None, &FootprintOptions::default()).expect("ring");
+    geometry::validate_polygon_points(&fp.points).expect("valid");
+    let area = geometry::polygon_properties(&fp.points).area * 3600.0 * 3600.0;
+    assert!(area > std::f64::consts::PI * 60.0 * 60.0, "{area}");
+}
