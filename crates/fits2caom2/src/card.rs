@@ -319,7 +319,7 @@ impl Card {
     /// Parses one card image with an explicit policy for unparsable values.
     pub fn parse_with(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
         check_printable(image)?;
-        let trimmed = image.trim_end_matches(' ');
+        let trimmed = trim_trailing_blanks(image);
         let mut card = parse_trimmed(trimmed, unparsable)?;
         // Long commentary text cannot be written back as one card; it is re-formatted.
         if trimmed.len() <= CARD_LENGTH {
@@ -475,9 +475,29 @@ fn drop_ampersand(s: &str) -> String {
     s.strip_suffix('&').unwrap_or(s).to_string()
 }
 
+/// `s` without leading and trailing blanks: `str::trim` for printable ASCII, bytewise.
+fn trim_blanks(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b' ').map_or(start, |i| i + 1);
+    // blanks are one byte each, so both ends are character boundaries
+    s.get(start..end).unwrap_or(s)
+}
+
+/// `s` without trailing blanks; bytewise, as dump lines are usually padded to 80 columns.
+fn trim_trailing_blanks(s: &str) -> &str {
+    let end = s.bytes().rposition(|b| b != b' ').map_or(0, |i| i + 1);
+    // a blank is one byte, so `end` is a character boundary
+    s.get(..end).unwrap_or(s)
+}
+
 fn check_printable(image: &str) -> Result<(), CardError> {
-    // the common case, checked bytewise; the loop below finds the column of a bad character
-    if image.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+    // the common case, checked bytewise without early exit (vectorised); the loop below
+    // finds the column of a bad character
+    let bad = image
+        .bytes()
+        .fold(false, |bad, b| bad | (b.wrapping_sub(b' ') > b'~' - b' '));
+    if !bad {
         return Ok(());
     }
     for (i, c) in image.chars().enumerate() {
@@ -503,7 +523,7 @@ fn pad(image: &str) -> String {
 /// Parses a card image without trailing blanks. Only ASCII printable input reaches here.
 fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
     let head = image.get(..8.min(image.len())).unwrap_or("");
-    let head_trim = head.trim();
+    let head_trim = trim_blanks(head);
     let head_is = |w: &str| head_trim.eq_ignore_ascii_case(w);
 
     // Long COMMENT/HISTORY text is kept whole and written back over several cards; any
@@ -533,8 +553,8 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
     // HIERARCH: astropy requires a blank after the word and an '=' somewhere.
     if head_is("HIERARCH") && image.as_bytes().get(8) == Some(&b' ') {
         if let Some(eq) = image.find('=') {
-            let keyword = image[9..eq].trim().to_string();
-            let (value, comment) = parse_value_field(image[eq + 1..].trim(), unparsable)?;
+            let keyword = trim_blanks(&image[9..eq]).to_string();
+            let (value, comment) = parse_value_field(trim_blanks(&image[eq + 1..]), unparsable)?;
             return Ok(Card {
                 keyword,
                 value: Some(value),
@@ -545,15 +565,21 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
         }
     }
 
-    match image
-        .find("= ")
-        .or_else(|| image.strip_suffix('=').map(|s| s.len()))
-    {
+    // usual case first: `= ` in columns 9–10 and no `=` in the keyword field
+    let standard = image.as_bytes().get(8..10) == Some(b"= ") && !head.contains('=');
+    let indicator = if standard {
+        Some(8)
+    } else {
+        image
+            .find("= ")
+            .or_else(|| image.strip_suffix('=').map(|s| s.len()))
+    };
+    match indicator {
         // The value indicator may start anywhere in columns 1–9: astropy allows it early.
         Some(idx) if idx <= 8 => {
-            let keyword = image[..idx].trim().to_ascii_uppercase();
+            let keyword = trim_blanks(&image[..idx]).to_ascii_uppercase();
             let rest = image.get(idx + 2..).unwrap_or("");
-            let (value, comment) = parse_value_field(rest.trim(), unparsable)?;
+            let (value, comment) = parse_value_field(trim_blanks(rest), unparsable)?;
             Ok(Card {
                 keyword,
                 value: Some(value),
@@ -564,7 +590,7 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
         }
         _ => Ok(Card {
             // astropy keeps the keyword of an invalid card as written (not upper-cased).
-            keyword: head.trim().to_string(),
+            keyword: head_trim.to_string(),
             value: Some(Value::String(image.get(8..).unwrap_or("").to_string())),
             comment: String::new(),
             kind: CardKind::NonStandard,
@@ -655,7 +681,13 @@ fn match_string_and_comment(s: &str) -> Option<(String, Option<&str>)> {
         .chain((bytes.first() == Some(&b'\'')).then_some(0));
     for q in candidates {
         if let Some(tail) = match_tail(&rest[q + 1..]) {
-            return Some((rest[..q].replace("''", "'"), tail));
+            let content = &rest[..q];
+            let value = if content.contains('\'') {
+                content.replace("''", "'")
+            } else {
+                content.to_string()
+            };
+            return Some((value, tail));
         }
     }
     None
@@ -805,22 +837,10 @@ pub fn format_float(value: f64) -> String {
         // FITS has no NaN/Inf; callers write an undefined value instead (see `format_card`).
         return String::new();
     }
+    // a finite repr always has a '.' or an exponent, and its exponent already has a sign and
+    // at least two digits: only the letter changes
     let mut s = python_float_repr(value);
-    if !s.contains('.') && !s.contains('e') {
-        s.push_str(".0");
-    }
-    let s = match s.split_once('e') {
-        Some((mant, exp)) => {
-            let (sign, digits) = match exp.as_bytes().first() {
-                Some(b'+') => ("+", &exp[1..]),
-                Some(b'-') => ("-", &exp[1..]),
-                _ => ("", exp),
-            };
-            let n: u32 = digits.parse().unwrap_or(0);
-            format!("{mant}E{sign}{n:02}")
-        }
-        None => s,
-    };
+    s.make_ascii_uppercase();
     if s.len() > 20 {
         match s.find('E') {
             None => s[..20].to_string(),
@@ -834,9 +854,28 @@ pub fn format_float(value: f64) -> String {
     }
 }
 
+/// A small formatting buffer on the stack (for `{:e}` of an `f64`: at most 24 bytes).
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// Python's `repr(float)`: shortest round-trip digits, scientific notation when the decimal
 /// exponent is below -4 or at least 16.
 pub fn python_float_repr(value: f64) -> String {
+    use fmt::Write;
     if value.is_nan() {
         return "nan".into();
     }
@@ -852,32 +891,67 @@ pub fn python_float_repr(value: f64) -> String {
         .into();
     }
     // `{:e}` gives the shortest round-trip digits as d.ddde±x.
-    let sci = format!("{value:e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let sign = if negative { "-" } else { "" };
-    if !(-4..16).contains(&exp) {
-        let (d0, rest) = digits.split_at(1);
-        let mant = if rest.is_empty() {
-            d0.to_string()
-        } else {
-            format!("{d0}.{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{mant}e{esign}{:02}", exp.abs())
-    } else if exp < 0 {
-        let zeros = "0".repeat((-exp - 1) as usize);
-        format!("{sign}0.{zeros}{digits}")
-    } else {
-        let point = exp as usize + 1;
-        if digits.len() <= point {
-            format!("{sign}{digits}{}.0", "0".repeat(point - digits.len()))
-        } else {
-            format!("{sign}{}.{}", &digits[..point], &digits[point..])
+    let mut sci = StackText {
+        bytes: [0; 32],
+        len: 0,
+    };
+    if write!(sci, "{value:e}").is_err() {
+        return format!("{value:e}");
+    }
+    let sci = &sci.bytes[..sci.len];
+    let e = sci.iter().position(|&b| b == b'e').unwrap_or(sci.len());
+    let exp: i32 = std::str::from_utf8(&sci[(e + 1).min(sci.len())..])
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    for &b in &sci[..e] {
+        if b.is_ascii_digit() && n < digits.len() {
+            digits[n] = b;
+            n += 1;
         }
     }
+    let digits = &digits[..n];
+    let mut out = String::with_capacity(n + 8 + exp.unsigned_abs().min(20) as usize);
+    if value < 0.0 {
+        out.push('-');
+    }
+    let push = |out: &mut String, d: &[u8]| d.iter().for_each(|&b| out.push(char::from(b)));
+    if !(-4..16).contains(&exp) {
+        push(&mut out, &digits[..1]);
+        if n > 1 {
+            out.push('.');
+            push(&mut out, &digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        let _ = write!(out, "{a}");
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        push(&mut out, digits);
+    } else {
+        let point = exp as usize + 1;
+        if n <= point {
+            push(&mut out, digits);
+            for _ in n..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            push(&mut out, &digits[..point]);
+            out.push('.');
+            push(&mut out, &digits[point..]);
+        }
+    }
+    out
 }
 
 /// astropy's card image layout: keyword in columns 1–8, `= ` in 9–10, numbers right-justified

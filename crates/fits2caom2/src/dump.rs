@@ -198,12 +198,29 @@ fn trim_end_ws(mut line: &[u8]) -> &[u8] {
     line
 }
 
-/// Lines that hold header cards in the reference's eyes.
-fn is_kept(line: &[u8]) -> bool {
-    line.contains(&b'=')
-        || line.starts_with(b"COMMENT")
-        || line.starts_with(b"HISTORY")
-        || line.starts_with(b"CONTINUE")
+/// Lines without `=` that still hold header cards in the reference's eyes.
+fn is_commentary_line(line: &[u8]) -> bool {
+    line.starts_with(b"COMMENT") || line.starts_with(b"HISTORY") || line.starts_with(b"CONTINUE")
+}
+
+/// What a line is made of: is it blank, does it hold `=`, is any byte outside printable
+/// ASCII.
+struct LineScan {
+    any_non_ws: bool,
+    has_equals: bool,
+    any_unprintable: bool,
+}
+
+fn scan_line(line: &[u8]) -> LineScan {
+    LineScan {
+        // nearly always decided by the first byte
+        any_non_ws: line.iter().any(|&b| !is_ws(b)),
+        has_equals: memchr::memchr(b'=', line).is_some(),
+        // without early exit, so that it is vectorised
+        any_unprintable: line
+            .iter()
+            .fold(false, |bad, &b| bad | (b.wrapping_sub(b' ') > b'~' - b' ')),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -259,10 +276,18 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
         Ok(())
     };
 
-    for (n, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = n + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(|&b| is_ws(b)) {
+    let whole = std::str::from_utf8(bytes).ok();
+    let mut pos = 0usize;
+    let mut line_no = 0usize;
+    while pos < bytes.len() {
+        line_no += 1;
+        let line_start = pos;
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line = &bytes[pos..end];
+        pos = end + 1;
+        let raw = line.strip_suffix(b"\r").unwrap_or(line);
+        let scan = scan_line(raw);
+        if !scan.any_non_ws {
             continue;
         }
         last_line = line_no;
@@ -291,11 +316,15 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
         if raw.starts_with(b"# HDU ") {
             sections += 1;
         }
-        if !is_kept(raw) {
+        if !(scan.has_equals || is_commentary_line(raw)) {
             continue;
         }
         let hdu = headers.len();
-        if let Some(col) = raw.iter().position(|&b| !(0x20..=0x7e).contains(&b)) {
+        if scan.any_unprintable {
+            let col = raw
+                .iter()
+                .position(|&b| !(0x20..=0x7e).contains(&b))
+                .unwrap_or(0);
             let byte = raw[col];
             let (file, line, column) = (name.to_string(), line_no, col + 1);
             return Err(if byte >= 0x80 {
@@ -316,8 +345,14 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
                 }
             });
         }
-        // Checked above: every byte is printable ASCII, hence valid UTF-8.
-        let text = std::str::from_utf8(raw).unwrap_or_default();
+        // Checked above: every byte is printable ASCII, hence valid UTF-8. When the whole
+        // file is UTF-8 (checked once), the line is cut from it without a second check.
+        let text = match whole {
+            Some(whole) => whole
+                .get(line_start..line_start + raw.len())
+                .unwrap_or_default(),
+            None => std::str::from_utf8(raw).unwrap_or_default(),
+        };
         block.push((line_no, text));
     }
     close(

@@ -16,7 +16,75 @@ pub struct Header {
     cards: Vec<Card>,
     /// Normalised keyword → positions in `cards`, ascending. Kept in step with every change
     /// so that lookups stay O(1) on 40-HDU headers with thousands of cards.
-    index: HashMap<String, Positions, KeywordHash>,
+    index: HashMap<IndexKey, Positions, KeywordHash>,
+}
+
+/// Room for the cards a mapping adds to a header read from a file (missing WCS keywords,
+/// defaults), so that adding them does not move the cards or rehash the index.
+const HEADROOM: usize = 48;
+
+/// A normalised keyword in the index: held inline up to 22 bytes (every standard keyword and
+/// most HIERARCH ones), so that indexing a header allocates nothing per card.
+#[derive(Clone)]
+enum IndexKey {
+    Inline { len: u8, bytes: [u8; 22] },
+    Heap(Box<str>),
+}
+
+impl IndexKey {
+    fn new(key: &str) -> IndexKey {
+        if key.len() <= 22 {
+            let mut bytes = [0u8; 22];
+            bytes[..key.len()].copy_from_slice(key.as_bytes());
+            IndexKey::Inline {
+                len: key.len() as u8,
+                bytes,
+            }
+        } else {
+            IndexKey::Heap(key.into())
+        }
+    }
+
+    fn of(card: &Card) -> IndexKey {
+        IndexKey::new(&lookup_key(&card.keyword))
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // made from a `&str` cut at its own length: always valid
+            IndexKey::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            IndexKey::Heap(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Debug for IndexKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+// hashed and compared as the `str` it holds, so that lookups by `&str` work
+impl std::hash::Hash for IndexKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for IndexKey {
+    fn eq(&self, other: &IndexKey) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for IndexKey {}
+
+impl std::borrow::Borrow<str> for IndexKey {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
 }
 
 /// Header keywords are short, trusted strings: a multiply-rotate hash (as rustc's FxHash)
@@ -153,7 +221,8 @@ impl Header {
         images: impl IntoIterator<Item = CardSource<'a>>,
         unparsable: Unparsable,
     ) -> Result<Header, BadCard> {
-        let mut cards: Vec<Card> = Vec::new();
+        let images = images.into_iter();
+        let mut cards: Vec<Card> = Vec::with_capacity(images.size_hint().0 + HEADROOM);
         // Whether the last card may take CONTINUE parts (a string-valued card).
         let mut continuing = false;
         for src in images {
@@ -218,9 +287,9 @@ impl Header {
 
     fn reindex(&mut self) {
         self.index.clear();
-        self.index.reserve(self.cards.len());
+        self.index.reserve(self.cards.len() + HEADROOM);
         for (i, c) in self.cards.iter().enumerate() {
-            match self.index.entry(c.normalized_keyword()) {
+            match self.index.entry(IndexKey::of(c)) {
                 std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(i),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(Positions::new(i));
@@ -361,7 +430,7 @@ impl Header {
     /// Appends a card at the very end.
     pub fn push(&mut self, card: Card) {
         let i = self.cards.len();
-        match self.index.entry(card.normalized_keyword()) {
+        match self.index.entry(IndexKey::of(&card)) {
             std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(i),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(Positions::new(i));
@@ -378,7 +447,7 @@ impl Header {
             return;
         }
         self.shift_positions(index, true);
-        match self.index.entry(card.normalized_keyword()) {
+        match self.index.entry(IndexKey::of(&card)) {
             std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(index),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(Positions::new(index));
@@ -408,10 +477,10 @@ impl Header {
     /// If `index` is out of range.
     pub fn remove_at(&mut self, index: usize) -> Card {
         let card = self.cards.remove(index);
-        let key = card.normalized_keyword();
-        if let Some(list) = self.index.get_mut(&key) {
+        let key = lookup_key(&card.keyword);
+        if let Some(list) = self.index.get_mut(key.as_ref()) {
             if list.remove(index) {
-                self.index.remove(&key);
+                self.index.remove(key.as_ref());
             }
         }
         self.shift_positions(index, false);

@@ -6,83 +6,64 @@
 use crate::header::Header;
 
 /// Keywords taken as they are (no axis number, no alternate letter).
-fn is_exact(k: &str) -> bool {
-    matches!(
-        k,
-        "NAXIS"
-            | "RESTFREQ"
-            | "EPOCH"
-            | "VELREF"
-            | "TIMESYS"
-            | "TREFPOS"
-            | "TREFDIR"
-            | "PLEPHEM"
-            | "TIMEUNIT"
-            | "DATEREF"
-            | "MJDREF"
-            | "MJDREFI"
-            | "MJDREFF"
-            | "JDREF"
-            | "JDREFI"
-            | "JDREFF"
-            | "TIMEOFFS"
-            | "DATE-OBS"
-            | "DATE-BEG"
-            | "DATE-AVG"
-            | "DATE-END"
-            | "MJD-OBS"
-            | "MJD-BEG"
-            | "MJD-AVG"
-            | "MJD-END"
-            | "JEPOCH"
-            | "BEPOCH"
-            | "TSTART"
-            | "TSTOP"
-            | "XPOSURE"
-            | "TELAPSE"
-            | "TIMSYER"
-            | "TIMRDER"
-            | "TIMEDEL"
-            | "TIMEPIXR"
-            | "OBSGEO-X"
-            | "OBSGEO-Y"
-            | "OBSGEO-Z"
-            | "OBSGEO-L"
-            | "OBSGEO-B"
-            | "OBSGEO-H"
-            | "OBSORBIT"
-            | "RADECSYS"
-            | "DVERR"
-            | "A_ORDER"
-            | "B_ORDER"
-            | "AP_ORDER"
-            | "BP_ORDER"
-            | "A_DMAX"
-            | "B_DMAX"
-    )
-}
+const EXACT: &[&str] = &[
+    "NAXIS", "RESTFREQ", "EPOCH", "VELREF", "TIMESYS", "TREFPOS", "TREFDIR", "PLEPHEM", "TIMEUNIT",
+    "DATEREF", "MJDREF", "MJDREFI", "MJDREFF", "JDREF", "JDREFI", "JDREFF", "TIMEOFFS", "DATE-OBS",
+    "DATE-BEG", "DATE-AVG", "DATE-END", "MJD-OBS", "MJD-BEG", "MJD-AVG", "MJD-END", "JEPOCH",
+    "BEPOCH", "TSTART", "TSTOP", "XPOSURE", "TELAPSE", "TIMSYER", "TIMRDER", "TIMEDEL", "TIMEPIXR",
+    "OBSGEO-X", "OBSGEO-Y", "OBSGEO-Z", "OBSGEO-L", "OBSGEO-B", "OBSGEO-H", "OBSORBIT", "RADECSYS",
+    "DVERR", "A_ORDER", "B_ORDER", "AP_ORDER", "BP_ORDER", "A_DMAX", "B_DMAX",
+];
 
 /// Keywords that may carry an alternate-WCS letter.
-fn is_with_alt(k: &str) -> bool {
-    matches!(
-        k,
-        "WCSAXES"
-            | "LONPOLE"
-            | "LATPOLE"
-            | "RESTFRQ"
-            | "RESTWAV"
-            | "WCSNAME"
-            | "RADESYS"
-            | "EQUINOX"
-            | "SPECSYS"
-            | "SSYSOBS"
-            | "VELOSYS"
-            | "ZSOURCE"
-            | "SSYSSRC"
-            | "VELANGL"
-            | "VSOURCE"
-            | "DVERR"
-    )
+const WITH_ALT: &[&str] = &[
+    "WCSAXES", "LONPOLE", "LATPOLE", "RESTFRQ", "RESTWAV", "WCSNAME", "RADESYS", "EQUINOX",
+    "SPECSYS", "SSYSOBS", "VELOSYS", "ZSOURCE", "SSYSSRC", "VELANGL", "VSOURCE", "DVERR",
+];
+
+/// A keyword of at most 8 bytes as a number, for quick set lookups.
+fn pack(k: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = k.len().min(8);
+    b[..n].copy_from_slice(&k[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// Hashes a packed keyword with one multiplication: the sets below hold short, trusted keys.
+#[derive(Default)]
+struct PackedHasher(u64);
+
+impl std::hash::Hasher for PackedHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type PackedSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<PackedHasher>>;
+
+/// Packed [`EXACT`] ∪ [`WITH_ALT`], and packed [`WITH_ALT`].
+fn tables() -> &'static (PackedSet, PackedSet) {
+    static TABLES: std::sync::OnceLock<(PackedSet, PackedSet)> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let set = |list: &[&str]| {
+            list.iter()
+                .map(|k| pack(k.as_bytes()))
+                .collect::<PackedSet>()
+        };
+        let mut all = set(EXACT);
+        all.extend(set(WITH_ALT));
+        (all, set(WITH_ALT))
+    })
 }
 
 /// Prefixes followed by an axis number (and maybe an alternate letter).
@@ -111,7 +92,10 @@ pub(crate) fn is_wcs_keyword(k: &str) -> bool {
     if k.is_empty() || k.len() > 8 {
         return false;
     }
-    if is_exact(k) || is_with_alt(k) || is_with_alt(without_alt(k)) {
+    let (all, with_alt) = tables();
+    if all.contains(&pack(k.as_bytes()))
+        || (k.len() > 1 && with_alt.contains(&pack(without_alt(k).as_bytes())))
+    {
         return true;
     }
     match k.as_bytes()[0] {
@@ -162,15 +146,14 @@ pub(crate) fn wcs_card_text(h: &Header, written: &[String]) -> String {
         }
         match c.read_image() {
             Some(image) if !written.iter().any(|w| w.eq_ignore_ascii_case(&c.keyword)) => {
-                let start = out.len();
                 out.push_str(image);
-                while out.len() - start < 80 {
-                    out.push(' ');
-                }
+                out.push_str(&BLANKS[image.len().min(80)..]);
             }
             _ => {
-                for image in c.images() {
-                    out.push_str(&image);
+                if !render(c, &mut out) {
+                    for image in c.images() {
+                        out.push_str(&image);
+                    }
                 }
             }
         }
@@ -178,9 +161,113 @@ pub(crate) fn wcs_card_text(h: &Header, written: &[String]) -> String {
     out
 }
 
+const BLANKS: &str =
+    "                                                                                ";
+
+/// Appends the 80-column image of a changed or new standard card, as [`Card::images`] would
+/// write it minus the comment (wcslib does not read comments), without its formatting
+/// machinery. False (and nothing appended) for what this does not cover: long or non-ASCII
+/// strings, complex values, long keywords.
+///
+/// [`Card::images`]: crate::card::Card::images
+fn render(c: &crate::card::Card, out: &mut String) -> bool {
+    use crate::card::{format_float, CardKind, Value};
+    use std::fmt::Write;
+    if c.kind != CardKind::Standard || c.keyword.len() > 8 {
+        return false;
+    }
+    let start = out.len();
+    out.push_str(&c.keyword);
+    out.push_str(&"        "[c.keyword.len()..]);
+    out.push_str("= ");
+    let field = out.len();
+    let right_aligned = |out: &mut String, text: &str| {
+        out.push_str(&BLANKS[..20usize.saturating_sub(text.len())]);
+        out.push_str(text);
+    };
+    match c.value.as_ref().unwrap_or(&Value::Undefined) {
+        Value::String(v) => {
+            if !v.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                out.truncate(start);
+                return false;
+            }
+            out.push('\'');
+            for ch in v.chars() {
+                if ch == '\'' {
+                    out.push('\'');
+                }
+                out.push(ch);
+            }
+            while out.len() - field < 9 {
+                out.push(' ');
+            }
+            out.push('\'');
+        }
+        Value::Integer(i) => {
+            let mut buf = String::new();
+            let _ = write!(buf, "{i}");
+            right_aligned(out, &buf);
+        }
+        Value::BigInteger(t) => right_aligned(out, t),
+        Value::Float(f) if f.is_finite() => right_aligned(out, &format_float(*f)),
+        Value::Float(_) | Value::Undefined => right_aligned(out, ""),
+        Value::Logical(b) => right_aligned(out, if *b { "T" } else { "F" }),
+        Value::Complex(..) => {
+            out.truncate(start);
+            return false;
+        }
+    }
+    if out.len() - start > 80 {
+        out.truncate(start);
+        return false;
+    }
+    out.push_str(&BLANKS[out.len() - start..]);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_wcs_keyword;
+
+    /// The quick renderer gives cards that read back as the same keyword and value as the
+    /// general formatter's.
+    #[test]
+    fn rendered_cards_read_back() {
+        use crate::card::{Card, Value};
+        let values = [
+            Value::String("RA---TAN".into()),
+            Value::String("it's".into()),
+            Value::String("A".repeat(60)),
+            Value::String(String::new()),
+            Value::Integer(-42),
+            Value::BigInteger("123456789012345678901234567890".into()),
+            Value::Float(1e-7),
+            Value::Float(123.456),
+            Value::Float(-2.5e300),
+            Value::Float(f64::NAN),
+            Value::Logical(true),
+            Value::Undefined,
+        ];
+        for v in values {
+            let card = Card::new("CTYPE1", v.clone(), "a comment");
+            let mut out = String::new();
+            assert!(super::render(&card, &mut out), "{v:?}");
+            assert_eq!(out.len(), 80, "{out}");
+            let back = Card::parse(&out).unwrap();
+            let general = Card::parse(&card.images()[0]).unwrap();
+            assert_eq!(back.keyword, general.keyword);
+            assert_eq!(back.value, general.value, "{out}");
+        }
+        let mut out = String::new();
+        let long = Card::new("CTYPE1", Value::String("B".repeat(70)), "");
+        assert!(!super::render(&long, &mut out));
+        assert!(out.is_empty());
+        assert!(!super::render(
+            &Card::new("CTYPE1", Value::Complex(1.0, 2.0), ""),
+            &mut out
+        ));
+        assert!(out.is_empty());
+    }
 
     /// wcslib reads the same WCS from the filtered cards as from the whole header, for every
     /// HDU of every conformance header dump.
