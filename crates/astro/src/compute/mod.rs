@@ -187,9 +187,10 @@ impl UsedChunk<'_> {
 /// and chunks are independent.
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const MIN_PER_THREAD: usize = 8;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / MIN_PER_THREAD);
+    // asked once: on Linux the answer reads cgroup files, which costs more than a chunk
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = cores.min(items.len() / MIN_PER_THREAD);
     if threads <= 1 {
         return items.iter().map(&f).collect();
     }
