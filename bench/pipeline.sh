@@ -25,9 +25,10 @@ for n in "${sizes[@]}"; do
     target/release/examples/make_demo --headers "$n" "$d/data" > /dev/null
     touch "$d/data/.complete"
   fi
-  # a clean working directory: only data/ survives
-  find "$d" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
-  cat > "$d/config.yml" <<YML
+  # a fresh working directory next to the inputs, removed after the measurement
+  w=$(mktemp -d "$d/run.XXXXXX")
+  ln -s "$d/data" "$w/data"
+  cat > "$w/config.yml" <<YML
 collection: BENCH
 task_types: [scrape]
 use_local_files: true
@@ -39,7 +40,7 @@ log_file_directory: logs
 logging_level: WARNING
 parallel_count: 2
 YML
-  python3 - "$bin" "$d/config.yml" "$n" <<'PY'
+  python3 - "$bin" "$w/config.yml" "$n" <<'PY'
 import resource, subprocess, sys, time
 bin, config, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t = time.monotonic()
@@ -50,4 +51,5 @@ if r.returncode != 0:
     sys.exit(f"caom2pipe run failed ({r.returncode}): {r.stderr.decode()[-2000:]}")
 print(f"{n:9d} {wall:10.2f} {n / wall:12.0f} {rss:12.1f}")
 PY
+  rm -rf "$w"
 done
