@@ -5,25 +5,30 @@
 //! to CAOM is one meta visitor, the YAML blueprint named by the config key `blueprint:`
 //! (or `--blueprint`), so `caom2pipe run` ingests any directory of FITS files or header dumps.
 
-use manage::{Collection, Visitor};
+use manage::{Collection, StorageName, Visitor};
 
-/// A collection made of the default naming rules and a mapping visitor.
+use crate::mapping::BlueprintVisitor;
+
+/// A collection made of the default naming rules, a blueprint mapping and other visitors.
 pub struct GenericCollection {
     name: String,
+    mapping: Option<BlueprintVisitor>,
     meta: Vec<Box<dyn Visitor>>,
     data: Vec<Box<dyn Visitor>>,
 }
 
 impl GenericCollection {
-    /// A generic collection `name` whose meta visitors are `meta` (the blueprint mapping
-    /// first) and data visitors `data`.
+    /// A generic collection `name` whose meta visitors are `mapping` (when given) followed
+    /// by `meta`, and data visitors `data`.
     pub fn new(
         name: &str,
+        mapping: Option<BlueprintVisitor>,
         meta: Vec<Box<dyn Visitor>>,
         data: Vec<Box<dyn Visitor>>,
     ) -> GenericCollection {
         GenericCollection {
             name: name.to_string(),
+            mapping,
             meta,
             data,
         }
@@ -35,23 +40,30 @@ impl Collection for GenericCollection {
         &self.name
     }
 
+    fn blueprint(
+        &self,
+        name: &StorageName,
+        uri: &str,
+    ) -> Option<&fits2caom2::blueprint::Blueprint> {
+        self.mapping.as_ref()?.blueprint(name, uri)
+    }
+
+    fn functions(&self) -> Option<&fits2caom2::functions::Module> {
+        self.mapping.as_ref()?.module()
+    }
+
     fn meta_visitors(&self) -> Vec<&dyn Visitor> {
-        self.meta.iter().map(|v| v.as_ref()).collect()
+        let mut v: Vec<&dyn Visitor> = Vec::new();
+        if let Some(m) = &self.mapping {
+            v.push(m);
+        }
+        v.extend(self.meta.iter().map(|v| v.as_ref()));
+        v
     }
 
     fn data_visitors(&self) -> Vec<&dyn Visitor> {
         self.data.iter().map(|v| v.as_ref()).collect()
     }
-}
-
-/// The meta visitor that applies the YAML blueprints (file-name pattern, file); no function
-/// module: the generic collection's blueprints use keywords, literals and defaults.
-pub fn blueprint_visitor(
-    blueprints: &[(String, std::path::PathBuf)],
-) -> Result<Box<dyn Visitor>, manage::SetupError> {
-    Ok(Box::new(crate::mapping::BlueprintVisitor::load(
-        blueprints, None,
-    )?))
 }
 
 /// The generic collection for `config`: default naming, the blueprints of `blueprint:` (or
@@ -74,6 +86,7 @@ pub fn from_config(
         // store and modify only: no meta visitors, so no blueprint is needed.
         return Ok(GenericCollection::new(
             &config.collection,
+            None,
             Vec::new(),
             Vec::new(),
         ));
@@ -84,10 +97,13 @@ pub fn from_config(
             config.collection
         )));
     }
-    let mapping = blueprint_visitor(&blueprints)?;
+    // No function module: the generic collection's blueprints use keywords, literals and
+    // defaults.
+    let mapping = BlueprintVisitor::load(&blueprints, None)?;
     Ok(GenericCollection::new(
         &config.collection,
-        vec![mapping],
+        Some(mapping),
+        Vec::new(),
         Vec::new(),
     ))
 }

@@ -99,8 +99,14 @@ impl BlueprintVisitor {
         }
     }
 
-    fn blueprint(&self, sn: &StorageName, uri: &str) -> Option<&Blueprint> {
+    /// The blueprint for file `uri` of the entry named `sn`.
+    pub fn blueprint(&self, sn: &StorageName, uri: &str) -> Option<&Blueprint> {
         (self.choose)(sn, uri).and_then(|i| self.blueprints.get(i))
+    }
+
+    /// The function module the blueprints call.
+    pub fn module(&self) -> Option<&Module> {
+        self.module.as_ref()
     }
 }
 

@@ -298,6 +298,68 @@ fn ingest_modify_then_modify_and_visit_on_existing_records() {
 }
 
 #[test]
+fn store_then_modify_runs_two_executors() {
+    let f = Fixture::new();
+    one_file(&f);
+    let coll = TestCollection::new(0);
+    f.run(&f.config(&local("ingest")), &coll, RunMode::Todo);
+    let c = f.config(&local("store, modify"));
+    let r = f.run(&c, &coll, RunMode::Todo);
+    assert_eq!(r.summary.successes, 1, "{}", f.read("logs/failure_log.txt"));
+    assert!(f.stored(&c, "cadc:TEST/C1_SCI.fits"));
+    assert!(f.stored(&c, "cadc:TEST/C1_SCI_prev.jpg"));
+    assert_eq!(
+        f.observation(&c, "C1_SCI").unwrap().planes[0]
+            .artifacts
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn a_type_change_is_delete_then_create_when_the_collection_asks() {
+    use execute::backend::ObservedRepository;
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    for needs_delete in [false, true] {
+        let f = Fixture::new();
+        one_file(&f);
+        let c = f.config(&local("ingest"));
+        let mut coll = TestCollection::new(0);
+        coll.needs_delete = needs_delete;
+        f.run(&c, &coll, RunMode::Todo);
+        assert!(!f.observation(&c, "C1_SCI").unwrap().is_derived());
+        coll.mapping.derive.store(true, Ordering::SeqCst);
+        let m = Arc::new(manage::Metrics::new());
+        let repo = ObservedRepository {
+            inner: f.repository(&c),
+            metrics: m.clone(),
+        };
+        let store = f.storage(&c);
+        let p = execute::Pipeline {
+            config: &c,
+            collection: &coll,
+            repository: &repo,
+            storage: &store,
+            logger: manage::Logger::silent(),
+            metrics: None,
+            sync: manage::fsutil::Sync::Cached,
+        };
+        p.run(&execute::RunOptions {
+            mode: RunMode::Todo,
+            todo: None,
+            progress_bar: false,
+        })
+        .unwrap();
+        assert!(f.observation(&c, "C1_SCI").unwrap().is_derived());
+        let files = m.render("1");
+        let caom2 = &files.iter().find(|(n, _)| n == "1.caom2.yml").unwrap().1;
+        assert_eq!(caom2.contains("delete:"), needs_delete, "{caom2}");
+        assert_eq!(caom2.contains("update:"), !needs_delete, "{caom2}");
+    }
+}
+
+#[test]
 fn remote_entries_come_from_storage() {
     let f = Fixture::new();
     one_file(&f);

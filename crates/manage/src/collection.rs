@@ -2,9 +2,11 @@
 //! to the pipeline, and what a visitor gets to see.
 //!
 //! A collection is a value implementing [`Collection`]: its naming rules
-//! ([`Collection::storage_name`], [`Collection::is_valid`]), its ordered meta visitors (the
-//! blueprint mapping first, then fix-ups) and data visitors (previews, footprints), its
-//! preview style and whether a Simple↔Derived change needs delete-then-create. Collections
+//! ([`Collection::storage_name`], [`Collection::is_valid`]), the blueprint for each file and
+//! the function module its blueprints call ([`Collection::blueprint`],
+//! [`Collection::functions`]), its ordered meta visitors (the blueprint mapping first, then
+//! fix-ups) and data visitors (previews, footprints), its preview style and whether a
+//! Simple↔Derived change needs delete-then-create. Collections
 //! register in one [`Registry`] table by name; `collection:` in config.yml picks one, and an
 //! unregistered name falls back to the generic collection (file-name naming plus the YAML
 //! blueprint named by `blueprint:`).
@@ -188,6 +190,22 @@ pub trait Collection: Send + Sync {
     /// rejected as `invalid_file_name` and not retried.
     fn is_valid(&self, _name: &StorageName) -> bool {
         true
+    }
+
+    /// The blueprint that maps file `uri` of an entry, when the collection maps with
+    /// blueprints (tools such as `blueprint check` and `fits2caom2 --collection` use it; the
+    /// mapping itself is the blueprint meta visitor).
+    fn blueprint(
+        &self,
+        _name: &StorageName,
+        _uri: &str,
+    ) -> Option<&fits2caom2::blueprint::Blueprint> {
+        None
+    }
+
+    /// The module of named Rust functions its blueprints call (`{function: name}`).
+    fn functions(&self) -> Option<&fits2caom2::functions::Module> {
+        None
     }
 
     /// The meta visitors in order; the first is normally the blueprint mapping.

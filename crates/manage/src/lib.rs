@@ -4,7 +4,7 @@
 //!   keys (`blueprint`, `local_repository`, `local_storage`), and a check that reports
 //!   unknown keys and contradictory combinations with file, line and key;
 //! * [`state`]: `state.yml` bookmarks, written atomically;
-//! * [`todo`]: todo and retries files;
+//! * [`mod@todo`]: todo and retries files;
 //! * [`storage_name`]: [`StorageName`], the names derived from one entry;
 //! * [`collection`]: the plugin contract, [`Collection`], [`Visitor`], [`VisitContext`] and
 //!   the [`Registry`] table;

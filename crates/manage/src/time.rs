@@ -4,7 +4,7 @@
 //!   `YYYY-MM-DD HH:MM:SS.ffffff`, the fraction omitted when it is zero ([`py_str`]).
 //! * Bookmarks in `state.yml` are YAML timestamps; a naive one is wall time in the configured
 //!   `time_zone`, an aware one (`...Z`, `+01:00`) is converted into it ([`parse_yaml_timestamp`],
-//!   [`Bookmark`]).
+//!   [`crate::Bookmark`]).
 //! * Internally every instant is a [`jiff::Timestamp`], so windows and file modification
 //!   times compare without depending on the host time zone (a reference pitfall).
 

@@ -2,7 +2,7 @@
 //!
 //! Reading goes through `serde-saphyr` into a [`Node`] tree that keeps the line and column of
 //! every value, so a bad key or value in `config.yml` or `state.yml` is reported where it is.
-//! Writing goes through [`Emitter`], a small block-style emitter that reproduces what PyYAML's
+//! Writing goes through [`emit`], a small block-style emitter that reproduces what PyYAML's
 //! `yaml.dump(..., default_flow_style=False)` writes for the shapes the reference files use
 //! (sorted mappings, indentless sequences under a key, `[]`/`{}` for empty collections,
 //! naive datetimes as `YYYY-MM-DD HH:MM:SS[.ffffff]`, Python float reprs, PyYAML quoting), so

@@ -23,6 +23,8 @@ use manage::{
 pub struct TestMapping {
     pub visits: Mutex<HashMap<String, usize>>,
     pub flaky_failures: usize,
+    /// Make the observation derived (a Simple→Derived change).
+    pub derive: std::sync::atomic::AtomicBool,
 }
 
 impl TestMapping {
@@ -30,6 +32,7 @@ impl TestMapping {
         TestMapping {
             visits: Mutex::new(HashMap::new()),
             flaky_failures,
+            derive: std::sync::atomic::AtomicBool::new(false),
         }
     }
     pub fn visits(&self, name: &str) -> usize {
@@ -60,6 +63,12 @@ impl Visitor for TestMapping {
             )));
         }
         let mut report = VisitReport::new();
+        if self.derive.load(Ordering::SeqCst) && !obs.is_derived() {
+            obs.kind = caom2::ObservationKind::Derived {
+                members: vec![Uri::parse("caom:TEST/member").unwrap()],
+            };
+            obs.algorithm = caom2::Algorithm::new("composite");
+        }
         for f in ctx.files {
             let headers = f.headers.as_ref().ok_or_else(|| {
                 EntryError::rejected(Reason::BadMetadata, format!("{}: no headers", f.uri))
@@ -161,6 +170,8 @@ pub struct TestCollection {
     pub group_by_prefix: bool,
     /// Names starting with `invalid` are rejected by `is_valid`.
     pub check_valid: bool,
+    /// Simple↔Derived changes are written as delete then create.
+    pub needs_delete: bool,
 }
 
 impl TestCollection {
@@ -172,6 +183,7 @@ impl TestCollection {
             }),
             group_by_prefix: false,
             check_valid: true,
+            needs_delete: false,
         }
     }
 }
@@ -200,6 +212,9 @@ impl Collection for TestCollection {
     }
     fn data_visitors(&self) -> Vec<&dyn Visitor> {
         vec![self.preview.as_ref()]
+    }
+    fn needs_delete(&self) -> bool {
+        self.needs_delete
     }
 }
 
