@@ -43,16 +43,8 @@ impl LogSink for BarSink {
 impl Progress {
     /// A bar when `show` (stdout is a terminal), otherwise nothing.
     pub fn new(show: bool) -> Progress {
-        let bar = show.then(|| {
-            let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stdout());
-            let style = ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:40}] {pos}/{len} entries, {per_sec}, eta {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-            b.set_style(style);
-            b
-        });
+        let bar =
+            show.then(|| ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stdout()));
         Progress {
             sink: Arc::new(BarSink {
                 bar: Mutex::new(bar.clone()),
@@ -74,6 +66,15 @@ impl Progress {
     /// Starts a stage of `total` entries (unknown for a listing still streaming) with a label.
     pub fn start(&self, label: &str, total: Option<u64>) {
         if let Some(b) = &self.bar {
+            // A listing still being walked has no total yet: count instead of a bar.
+            let template = match total {
+                Some(_) => "{spinner} {msg} [{bar:40}] {pos}/{len} entries, {elapsed} (eta {eta})",
+                None => "{spinner} {msg}: {pos} entries, {elapsed}",
+            };
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            b.set_style(style);
             b.set_message(label.to_string());
             match total {
                 Some(t) => b.set_length(t),

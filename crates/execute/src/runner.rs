@@ -369,7 +369,7 @@ impl<'a> Pipeline<'a> {
                 };
                 log_at!(run.logger, Level::Info, "listing {}", source.describe());
                 let items = source.stream()?;
-                run.process(0, items, None, "entries")?;
+                run.process(0, items, None, "run")?;
                 run.persist_list_end()?;
             }
             RunMode::Incremental => {
