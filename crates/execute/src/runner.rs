@@ -228,6 +228,20 @@ impl<'a> Pipeline<'a> {
             TimeZone::get(&c.time_zone).map_err(|e| RunError::Config(format!("time_zone: {e}")))?;
         let identity = self.identity(opts);
         let journal_path = c.journal_fqn();
+        // One run per log directory at a time: the lock goes with the process, so a killed
+        // run never leaves it behind.
+        let lock_path = c.log_file_directory.join("journal.lock");
+        let lock = fsutil::open_append(&lock_path)?;
+        if let Err(e) = lock.try_lock() {
+            return Err(RunError::Config(match e {
+                std::fs::TryLockError::WouldBlock => format!(
+                    "another caom2pipe run is using {} (lock {})",
+                    c.log_file_directory.display(),
+                    lock_path.display()
+                ),
+                std::fs::TryLockError::Error(e) => format!("{}: {e}", lock_path.display()),
+            }));
+        }
         let records = Journal::load(&journal_path)?;
         let resume = match Journal::previous(&records) {
             Previous::Unfinished { identity: prev } if prev == identity => true,
@@ -491,6 +505,7 @@ impl<'a> Pipeline<'a> {
         run.journal.append(Record::Done)?;
         run.journal.sync()?;
         run.progress.finish();
+        drop(lock);
         Ok(RunReport {
             summary,
             report_path: c.report_fqn(),

@@ -686,6 +686,30 @@ fn a_run_resumes_from_its_journal_without_repeating_entries() {
         .contains("Number of Successes: 10"));
 }
 
+#[test]
+fn one_run_per_log_directory_at_a_time() {
+    let f = Fixture::new();
+    one_file(&f);
+    let c = f.config(&local("ingest"));
+    std::fs::create_dir_all(f.path("logs")).unwrap();
+    let held = std::fs::File::create(f.path("logs/journal.lock")).unwrap();
+    held.lock().unwrap();
+    let e = f
+        .try_run(&c, &TestCollection::new(0), RunMode::Todo, None)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("another caom2pipe run is using"),
+        "{e}"
+    );
+    drop(held);
+    assert_eq!(
+        f.run(&c, &TestCollection::new(0), RunMode::Todo)
+            .summary
+            .successes,
+        1
+    );
+}
+
 mod incremental {
     use super::*;
 

@@ -369,7 +369,13 @@ impl Config {
     /// Reads `path` (the reference's `./config.yml`).
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         let name = path.display().to_string();
-        let text = std::fs::read(path).map_err(|e| single(&name, "file", e.to_string()))?;
+        let text = std::fs::read(path).map_err(|e| {
+            single(
+                &name,
+                "file",
+                format!("cannot read it: {e} (the pipeline reads ./config.yml, or the file given with --config)"),
+            )
+        })?;
         let text = String::from_utf8(text)
             .map_err(|_| single(&name, "file", "not UTF-8 text".to_string()))?;
         let base = path
