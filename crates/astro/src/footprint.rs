@@ -403,7 +403,9 @@ fn polygon_from_outline(
     options: &FootprintOptions,
 ) -> Result<(Vec<Point>, Vec<[f64; 2]>), FootprintError> {
     let max = options.max_vertices.max(4);
-    let tol = block.max(1.0);
+    // a straight edge traced along block boundaries departs from the line by up to about
+    // √2 blocks: those stairs are not shape
+    let tol = 1.5 * block.max(1.0);
     let kept = simplify_closed(outline, tol, max, &[]);
     let simplified: Vec<[f64; 2]> = kept.iter().map(|&i| outline[i]).collect();
     match sky_polygon(sky, place, &simplified) {
@@ -608,19 +610,33 @@ fn dp_importance(points: &[[f64; 2]], forced: &[bool]) -> Vec<f64> {
     importance
 }
 
-/// The vertices to keep, in order: those more important than `tol`, or, if that is more
-/// than `max`, the `max` most important (never fewer than three when there are three).
+/// The vertices to keep, in order: those more important than `tol`, the tolerance doubling
+/// while more than `max` remain; if doubling would leave fewer than three, the `max` most
+/// important (never fewer than three when there are three).
 fn simplify_closed(points: &[[f64; 2]], tol: f64, max: usize, forced: &[bool]) -> Vec<usize> {
     let importance = dp_importance(points, forced);
-    let mut kept: Vec<usize> = (0..points.len()).filter(|&i| importance[i] > tol).collect();
-    let max = max.max(3);
-    if kept.len() > max || kept.len() < 3 {
+    let above =
+        |t: f64| -> Vec<usize> { (0..points.len()).filter(|&i| importance[i] > t).collect() };
+    let top = |k: usize| -> Vec<usize> {
         let mut order: Vec<usize> = (0..points.len()).collect();
         order.sort_by(|&x, &y| importance[y].total_cmp(&importance[x]).then(x.cmp(&y)));
-        let want = if kept.len() > max { max } else { 3 };
-        order.truncate(want.min(points.len()));
+        order.truncate(k.min(points.len()));
         order.sort_unstable();
-        kept = order;
+        order
+    };
+    let max = max.max(3);
+    let mut t = tol;
+    let mut kept = above(t);
+    if kept.len() < 3 {
+        return top(3);
+    }
+    while kept.len() > max {
+        t *= 2.0;
+        let next = above(t);
+        if next.len() < 3 || !t.is_finite() {
+            return top(max);
+        }
+        kept = next;
     }
     kept
 }
@@ -877,6 +893,42 @@ mod tests {
         let m = mask(&[".#", "#."]);
         let o = m.outline(0.01);
         assert!(o.contains(&(0, 0)) && o.contains(&(2, 2)), "{o:?}");
+    }
+
+    #[test]
+    fn a_tilted_rectangle_traced_on_blocks_keeps_four_corners() {
+        let (n, block) = (256usize, 4usize);
+        let mut lit = vec![false; n * n];
+        let (c, s) = (0.3f64.cos(), 0.3f64.sin());
+        for y in 0..n {
+            for x in 0..n {
+                let (dx, dy) = (x as f64 - 128.0, y as f64 - 128.0);
+                let (u, v) = (c * dx + s * dy, -s * dx + c * dy);
+                lit[y * n + x] = u.abs() < 90.0 && v.abs() < 60.0;
+            }
+        }
+        let m = Mask {
+            nx: n,
+            ny: n,
+            block,
+            width: n * block,
+            height: n * block,
+            finite: 1,
+            total: 2,
+            lit,
+        };
+        let outline: Vec<[f64; 2]> = m
+            .outline(0.01)
+            .iter()
+            .map(|&c| m.corner_to_pixel(c))
+            .collect();
+        assert!(outline.len() > 100);
+        let kept = simplify_closed(&outline, 1.5 * block as f64, 32, &[]);
+        assert_eq!(
+            kept.len(),
+            4,
+            "the stairs of the traced edges are not shape"
+        );
     }
 
     #[test]
