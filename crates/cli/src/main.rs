@@ -90,6 +90,10 @@ enum Command {
         /// Observation id for all files (default: from the file names).
         #[arg(long)]
         obs_id: Option<String>,
+        /// Also compute plane metadata from the chunks, as `run` does (by default the output is
+        /// what the reference client tools write: they leave plane metadata to the service).
+        #[arg(long)]
+        compute: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -201,6 +205,7 @@ fn main() -> ExitCode {
             blueprint,
             config,
             obs_id,
+            compute,
             files,
         } => pipeline::scrape(pipeline::ScrapeArgs {
             collection,
@@ -209,6 +214,7 @@ fn main() -> ExitCode {
             blueprint,
             config,
             obs_id,
+            compute,
             files,
         }),
         Command::Compute(args) => astro_commands::compute(args),

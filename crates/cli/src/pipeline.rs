@@ -250,6 +250,7 @@ pub struct ScrapeArgs {
     pub blueprint: Option<PathBuf>,
     pub config: Option<PathBuf>,
     pub obs_id: Option<String>,
+    pub compute: bool,
     pub files: Vec<PathBuf>,
 }
 
@@ -295,6 +296,7 @@ pub fn scrape(args: ScrapeArgs) -> anyhow::Result<ExitCode> {
         &args.files,
         start,
         args.obs_id.as_deref(),
+        args.compute,
         &log,
     ) {
         Ok(obs) => {

@@ -446,6 +446,10 @@ impl Job<'_> {
                 .map_err(|e| e.context(format_args!("{} visitor", v.name())))?;
             log_at!(self.log, Level::Debug, "{}: {report}", v.name());
         }
+        // The reference leaves plane metadata to the repository service; we compute it here so
+        // every record that leaves the pipeline is complete. Chunks that cannot be computed make
+        // the entry a known rejection (bad metadata) rather than a record with a wrong plane.
+        astro::visitor::compute_or_reject(obs)?;
         Ok(())
     }
 
@@ -591,13 +595,16 @@ pub fn stamp_meta_producer(obs: &mut Observation, producer: &Uri) {
 
 /// `caom2pipe scrape`: one observation from local files with a collection's meta visitors,
 /// no services. `start` is an existing record to update (`--in`); every file must map to the
-/// same observation id (or `obs_id` overrides it).
+/// same observation id (or `obs_id` overrides it). Plane metadata is computed only when
+/// `compute` is set: by default the output is what the reference client tools write (they
+/// leave plane metadata to the repository service), which is what conformance cases expect.
 pub fn scrape_files(
     collection: &dyn Collection,
     config: &Config,
     files: &[PathBuf],
     start: Option<Observation>,
     obs_id: Option<&str>,
+    compute: bool,
     log: &EntryLog,
 ) -> Result<Observation, EntryError> {
     let naming = manage::NamingContext::from_config(config);
@@ -657,6 +664,9 @@ pub fn scrape_files(
         obs = Some(o);
     }
     let mut o = obs.ok_or_else(|| EntryError::failed("no files given"))?;
+    if compute {
+        astro::visitor::compute_or_reject(&mut o)?;
+    }
     if let Ok(p) = Uri::parse(&producer) {
         stamp_meta_producer(&mut o, &p);
     }
