@@ -176,6 +176,7 @@ pub fn fits2caom2(args: Fits2caom2Args) -> Result<ExitCode> {
         module,
         MapOptions {
             lenient_functions: args.lenient_functions,
+            ..MapOptions::default()
         },
     );
     let mut problems = Vec::new();

@@ -230,50 +230,120 @@ enum Terminator {
     Eof,
 }
 
+/// The card images of one HDU with their line numbers.
+type Block<'a> = Vec<(usize, &'a str)>;
+
+fn parse_block(block: &Block, hdu: usize, name: &str) -> Result<Header, DumpError> {
+    Header::parse_images(
+        block.iter().map(|&(line, image)| CardSource {
+            position: line,
+            image,
+        }),
+        Unparsable::Error,
+    )
+    .map_err(|bad| DumpError::Card {
+        file: name.to_string(),
+        hdu,
+        line: bad.position,
+        keyword: bad.keyword,
+        error: bad.error,
+    })
+}
+
+/// Dumps with at least this many HDUs are parsed on several threads.
+const PARALLEL_MIN_HDUS: usize = 8;
+
+/// Parses the HDUs' cards; the first bad card in file order is the error. HDUs are
+/// independent, so a dump of many (a 40-CCD mosaic) is shared out over up to four threads,
+/// the calling one included.
+fn parse_blocks(blocks: &[Block], name: &str) -> Result<Vec<Header>, DumpError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4)
+        .min(blocks.len());
+    if threads <= 1 || blocks.len() < PARALLEL_MIN_HDUS {
+        return blocks
+            .iter()
+            .enumerate()
+            .map(|(hdu, b)| parse_block(b, hdu, name))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let hdu = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(b) = blocks.get(hdu) else {
+                return done;
+            };
+            done.push((hdu, parse_block(b, hdu, name)));
+        }
+    };
+    let mut slots: Vec<Option<Result<Header, DumpError>>> =
+        (0..blocks.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (hdu, r) in all {
+            slots[hdu] = Some(r);
+        }
+    });
+    // every slot is filled: each index is handed out exactly once
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(hdu, r)| r.unwrap_or_else(|| parse_block(&blocks[hdu], hdu, name)))
+        .collect()
+}
+
+/// Ends the HDU whose cards are in `block`.
+fn close<'a>(
+    block: &mut Block<'a>,
+    blocks: &mut Vec<Block<'a>>,
+    how: Terminator,
+    saw_end: bool,
+    last_line: usize,
+    name: &str,
+) -> Result<(), DumpError> {
+    if block.is_empty() {
+        return Ok(());
+    }
+    if how == Terminator::Eof && saw_end {
+        return Err(DumpError::MissingEnd {
+            file: name.to_string(),
+            hdu: blocks.len(),
+            first_line: block[0].0,
+            last_line,
+        });
+    }
+    blocks.push(std::mem::take(block));
+    Ok(())
+}
+
 /// Parses a dump held in memory. `name` is used in error messages.
 pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
-    let mut headers: Vec<Header> = Vec::new();
-    let mut block: Vec<(usize, &str)> = Vec::new();
+    // Cards are collected per HDU first and parsed afterwards (on several threads when there
+    // are many HDUs); errors come out as a sequential reading would meet them.
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut block: Block = Vec::new();
     let mut saw_end = false;
     let mut markers = false;
     let mut sections = 0usize;
     let mut last_line = 0usize;
 
-    let close = |block: &mut Vec<(usize, &str)>,
-                 headers: &mut Vec<Header>,
-                 how: Terminator,
-                 saw_end: bool,
-                 last_line: usize|
-     -> Result<(), DumpError> {
-        if block.is_empty() {
-            return Ok(());
-        }
-        let hdu = headers.len();
-        if how == Terminator::Eof && saw_end {
-            return Err(DumpError::MissingEnd {
-                file: name.to_string(),
-                hdu,
-                first_line: block[0].0,
-                last_line,
-            });
-        }
-        let header = Header::parse_images(
-            block.iter().map(|&(line, image)| CardSource {
-                position: line,
-                image,
-            }),
-            Unparsable::Error,
-        )
-        .map_err(|bad| DumpError::Card {
-            file: name.to_string(),
-            hdu,
-            line: bad.position,
-            keyword: bad.keyword,
-            error: bad.error,
-        })?;
-        headers.push(header);
-        block.clear();
-        Ok(())
+    // an error met while reading lines comes after any bad card of the HDUs before it
+    let earlier_card_error = |blocks: &[Block], error: DumpError| -> DumpError {
+        blocks
+            .iter()
+            .enumerate()
+            .find_map(|(hdu, b)| parse_block(b, hdu, name).err())
+            .unwrap_or(error)
     };
 
     let whole = std::str::from_utf8(bytes).ok();
@@ -295,22 +365,26 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
             saw_end = true;
             close(
                 &mut block,
-                &mut headers,
+                &mut blocks,
                 Terminator::End,
                 saw_end,
                 last_line,
-            )?;
+                name,
+            )
+            .map_err(|e| earlier_card_error(&blocks, e))?;
             continue;
         }
         if is_marker(raw) {
             markers = true;
             close(
                 &mut block,
-                &mut headers,
+                &mut blocks,
                 Terminator::Marker,
                 saw_end,
                 last_line,
-            )?;
+                name,
+            )
+            .map_err(|e| earlier_card_error(&blocks, e))?;
             continue;
         }
         if raw.starts_with(b"# HDU ") {
@@ -319,7 +393,7 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
         if !(scan.has_equals || is_commentary_line(raw)) {
             continue;
         }
-        let hdu = headers.len();
+        let hdu = blocks.len();
         if scan.any_unprintable {
             let col = raw
                 .iter()
@@ -327,23 +401,26 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
                 .unwrap_or(0);
             let byte = raw[col];
             let (file, line, column) = (name.to_string(), line_no, col + 1);
-            return Err(if byte >= 0x80 {
-                DumpError::NotAscii {
-                    file,
-                    hdu,
-                    line,
-                    column,
-                    byte,
-                }
-            } else {
-                DumpError::ControlCharacter {
-                    file,
-                    hdu,
-                    line,
-                    column,
-                    byte,
-                }
-            });
+            return Err(earlier_card_error(
+                &blocks,
+                if byte >= 0x80 {
+                    DumpError::NotAscii {
+                        file,
+                        hdu,
+                        line,
+                        column,
+                        byte,
+                    }
+                } else {
+                    DumpError::ControlCharacter {
+                        file,
+                        hdu,
+                        line,
+                        column,
+                        byte,
+                    }
+                },
+            ));
         }
         // Checked above: every byte is printable ASCII, hence valid UTF-8. When the whole
         // file is UTF-8 (checked once), the line is cut from it without a second check.
@@ -357,11 +434,14 @@ pub fn parse_dump(bytes: &[u8], name: &str) -> Result<Dump, DumpError> {
     }
     close(
         &mut block,
-        &mut headers,
+        &mut blocks,
         Terminator::Eof,
         saw_end,
         last_line,
-    )?;
+        name,
+    )
+    .map_err(|e| earlier_card_error(&blocks, e))?;
+    let headers = parse_blocks(&blocks, name)?;
 
     if headers.is_empty() {
         return Err(DumpError::Empty {
@@ -495,6 +575,75 @@ mod tests {
                 .starts_with("t.fits.header: HDU 1, line 4, keyword \"EXPTIME\""),
             "{err}"
         );
+    }
+
+    /// A dump of many HDUs (parsed on several threads) gives the HDUs in order, and the first
+    /// bad card in file order as the error, as reading it sequentially does.
+    #[test]
+    fn many_hdus_in_order_and_first_error_wins() {
+        let hdu = |i: usize, card: &str| format!("XTENSION= 'IMAGE'\nEXTVER  = {i}\n{card}\nEND\n");
+        let ok = (0..20).map(|i| hdu(i, "")).collect::<String>();
+        let dump = parse(&ok).unwrap();
+        assert_eq!(dump.headers.len(), 20);
+        for (i, h) in dump.headers.iter().enumerate() {
+            assert_eq!(h.get_i64("EXTVER"), Some(i as i64));
+        }
+        // a bad card in HDU 3 comes before a non-ASCII byte in HDU 12 and a bad card in HDU 15
+        let bad = (0..20)
+            .map(|i| match i {
+                3 => hdu(i, "EXPTIME = 12 seconds"),
+                12 => hdu(i, "OBJECT  = 'caf\u{e9}'"),
+                15 => hdu(i, "GAIN    = 1.2.3"),
+                _ => hdu(i, ""),
+            })
+            .collect::<String>();
+        match parse(&bad).unwrap_err() {
+            DumpError::Card { hdu, keyword, .. } => {
+                assert_eq!((hdu, keyword.as_str()), (3, "EXPTIME"))
+            }
+            e => panic!("{e}"),
+        }
+        // only later HDUs bad: the bad card of HDU 15 (the byte of HDU 12 gone)
+        let bad = (0..20)
+            .map(|i| {
+                if i == 15 {
+                    hdu(i, "GAIN    = 1.2.3")
+                } else {
+                    hdu(i, "")
+                }
+            })
+            .collect::<String>();
+        match parse(&bad).unwrap_err() {
+            DumpError::Card { hdu, keyword, .. } => {
+                assert_eq!((hdu, keyword.as_str()), (15, "GAIN"))
+            }
+            e => panic!("{e}"),
+        }
+        // a non-ASCII byte after a bad card: still the card
+        let bad = (0..20)
+            .map(|i| match i {
+                2 => hdu(i, "GAIN    = 1.2.3"),
+                5 => hdu(i, "OBJECT  = 'caf\u{e9}'"),
+                _ => hdu(i, ""),
+            })
+            .collect::<String>();
+        assert!(matches!(
+            parse(&bad).unwrap_err(),
+            DumpError::Card { hdu: 2, .. }
+        ));
+        let bad = (0..20)
+            .map(|i| {
+                if i == 5 {
+                    hdu(i, "OBJECT  = 'caf\u{e9}'")
+                } else {
+                    hdu(i, "")
+                }
+            })
+            .collect::<String>();
+        assert!(matches!(
+            parse(&bad).unwrap_err(),
+            DumpError::NotAscii { hdu: 5, .. }
+        ));
     }
 
     #[test]

@@ -106,3 +106,32 @@ fn imports_round_trip_through_yaml() {
     }
     assert!(n >= 20, "only {n} blueprints");
 }
+
+/// Reading the WCS of the HDUs on several threads gives exactly what one thread gives.
+#[test]
+fn threads_do_not_change_the_result() {
+    let Some(conf) = testkit::conformance_dir() else {
+        return;
+    };
+    let registry = common::registry();
+    for case in common::cases(&conf.join("fits2caom2")) {
+        let module = case.module.as_deref().and_then(|m| registry.module(m));
+        let blueprints = case.blueprints();
+        let map = |threads: usize| {
+            let options = MapOptions {
+                threads,
+                ..MapOptions::default()
+            };
+            run(&Engine::new(module, options), case.request(&blueprints))
+                .map(|m| m.observation)
+                .map_err(|e| e.to_string())
+        };
+        match (map(1), map(4)) {
+            (Ok(one), Ok(four)) => {
+                let diffs = differences(&one, &four, &Options::default());
+                assert!(diffs.is_empty(), "{}: {diffs:?}", case.id);
+            }
+            (one, four) => assert_eq!(one.err(), four.err(), "{}", case.id),
+        }
+    }
+}

@@ -257,6 +257,7 @@ fn functions_their_errors_and_lenient_mode() {
     );
     let lenient = MapOptions {
         lenient_functions: true,
+        ..MapOptions::default()
     };
     let obs = map_with(&bp, dump(IMAGE), Some(&module), lenient).unwrap();
     assert!(obs.environment.is_none());

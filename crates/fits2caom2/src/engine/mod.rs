@@ -47,7 +47,7 @@ use crate::header::Header;
 use crate::headers::{Headers, SourceError};
 use crate::keys::Key;
 
-use fits_wcs::HduWcs;
+use fits_wcs::{HduWcs, WcsView};
 use plan::{blueprint_get, fits_get, Entry, Got, Origin, Resolved, Slot};
 use values::Val;
 
@@ -123,7 +123,18 @@ pub struct MapOptions {
     /// Treat a failing function as an empty value (the reference logs and continues) instead
     /// of an error.
     pub lenient_functions: bool,
+    /// Threads that read the WCS of the HDUs of one file (wcslib's header parser and setup,
+    /// most of the mapping time of a multi-extension file): 0 for the machine's available
+    /// parallelism (at most [`MAX_WCS_THREADS`]), 1 for none. Files with fewer than
+    /// [`PARALLEL_WCS_MIN_HDUS`] HDUs with data are always read on the calling thread.
+    pub threads: usize,
 }
+
+/// Upper bound of [`MapOptions::threads`] when chosen automatically.
+pub const MAX_WCS_THREADS: usize = 4;
+
+/// Fewer HDUs with data than this are not worth starting threads for.
+pub const PARALLEL_WCS_MIN_HDUS: usize = 8;
 
 /// What an input provides.
 #[derive(Debug)]
@@ -400,6 +411,7 @@ impl<'m> Engine<'m> {
             axes,
             warnings: &mut warnings,
             written: Vec::new(),
+            threads: self.options.threads,
         };
         let mut parts = 0usize;
         if job.kind == Kind::Hdf5 {
@@ -584,6 +596,8 @@ struct Job<'b, 'w> {
     warnings: &'w mut Vec<String>,
     /// Per HDU, the keywords the injection wrote (other cards are passed to wcslib as read).
     written: Vec<Vec<String>>,
+    /// [`MapOptions::threads`].
+    threads: usize,
 }
 
 type R<T> = Result<T, MapError>;
@@ -1082,6 +1096,20 @@ impl<'b> Job<'b, '_> {
                         .into(),
             });
         }
+        // the HDUs that get a chunk, and their WCS (read first, maybe on several threads)
+        let mut todo: Vec<(usize, &Header, &[String])> = Vec::new();
+        for i in 0..n {
+            let header = self.header(i).ok_or_else(|| MapError::Input {
+                file: self.file.clone(),
+                message: format!("HDU {i} vanished"),
+            })?;
+            if has_data_array(header) && self.plan.has_chunk(i) {
+                let written = self.written.get(i).map_or(&[][..], Vec::as_slice);
+                todo.push((i, header, written));
+            }
+        }
+        let mut views = read_wcs_views(&todo, self.threads).into_iter();
+        drop(todo);
         for i in 0..n {
             let name = i.to_string();
             let header = self.header(i).ok_or_else(|| MapError::Input {
@@ -1093,25 +1121,19 @@ impl<'b> Job<'b, '_> {
                 set_part(artifact, Part::new(name));
                 continue;
             }
-            let written = self.written.get(i).map_or(&[][..], Vec::as_slice);
-            let text = wcs_cards::wcs_card_text(header, written);
-            let wcs = match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
-                Ok(w) => Some(fits_wcs::WcsView::from_info(w.info())),
-                Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => None,
-                // a singular matrix (an axis with CDELT 0, as in bias frames): the reference
-                // never runs wcslib's setup itself, the fixes do and their failures are
-                // ignored, so it reads the header's values; so does this. Other setup
-                // failures (contradictory CTYPEs, bad projection parameters) are errors here.
-                Err(wcs::WcsError::Wcslib {
-                    function: "wcsset" | "celfix" | "cylfix",
-                    status: 3,
-                    ..
-                }) => Some(fits_wcs::WcsView::from_header(header)),
-                Err(source) => {
+            let wcs = match views.next() {
+                Some(Ok(view)) => view,
+                Some(Err(source)) => {
                     return Err(MapError::Wcs {
                         file: self.file.clone(),
                         hdu: i,
                         source,
+                    })
+                }
+                None => {
+                    return Err(MapError::Input {
+                        file: self.file.clone(),
+                        message: format!("no WCS read for HDU {i}"),
                     })
                 }
             };
@@ -1983,6 +2005,77 @@ fn set_part(artifact: &mut Artifact, part: Part) {
 
 /// The reference's `_has_data_array`: a non-zero NAXIS, a non-zero product of the NAXISn
 /// present, and a non-zero BITPIX.
+/// The WCS of one HDU as the mapping reads it: wcslib's view of the WCS keywords (with the
+/// keywords in `written` formatted from their values), `None` when there is no WCS.
+fn read_wcs_view(header: &Header, written: &[String]) -> Result<Option<WcsView>, wcs::WcsError> {
+    let text = wcs_cards::wcs_card_text(header, written);
+    match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
+        Ok(w) => Ok(Some(WcsView::from_info(w.info()))),
+        Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => Ok(None),
+        // a singular matrix (an axis with CDELT 0, as in bias frames): the reference never
+        // runs wcslib's setup itself, the fixes do and their failures are ignored, so it reads
+        // the header's values; so does this. Other setup failures (contradictory CTYPEs, bad
+        // projection parameters) are errors here.
+        Err(wcs::WcsError::Wcslib {
+            function: "wcsset" | "celfix" | "cylfix",
+            status: 3,
+            ..
+        }) => Ok(Some(WcsView::from_header(header))),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`read_wcs_view`] for every `(index, header, written)`, in order. wcslib's parser and
+/// setup are thread-safe (see the `wcs` crate), and each HDU is independent, so a file with
+/// many HDUs is shared out over `threads` threads (0: the available parallelism, at most
+/// [`MAX_WCS_THREADS`]); the calling thread takes its share.
+type WcsViewResult = Result<Option<WcsView>, wcs::WcsError>;
+
+fn read_wcs_views(todo: &[(usize, &Header, &[String])], threads: usize) -> Vec<WcsViewResult> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_WCS_THREADS),
+        t => t,
+    };
+    if threads <= 1 || todo.len() < PARALLEL_WCS_MIN_HDUS {
+        return todo.iter().map(|&(_, h, w)| read_wcs_view(h, w)).collect();
+    }
+    // work is handed out one HDU at a time: headers differ a lot in size
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(_, h, w)) = todo.get(k) else {
+                return done;
+            };
+            done.push((k, read_wcs_view(h, w)));
+        }
+    };
+    let mut slots: Vec<Option<WcsViewResult>> = (0..todo.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(todo.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut all = work();
+        for h in helpers {
+            // a panic in wcslib's wrapper is a bug; pass it on rather than lose HDUs
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (k, r) in all {
+            slots[k] = Some(r);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(wcs::WcsError::NoWcs)))
+        .collect()
+}
+
 fn has_data_array(h: &Header) -> bool {
     let int = |k: &str| h.get(k).and_then(|v| Val::Header(v).to_i64().ok());
     let naxis = if h.contains("ZNAXIS") {
