@@ -327,13 +327,9 @@ impl Http {
                 e.attempts = attempts;
                 e
             });
-        let ok = match &result {
-            Ok((r, _)) => {
-                r.status < 400
-                    || (r.status == 404 && matches!(request.method, Method::GET | Method::HEAD))
-            }
-            Err(_) => false,
-        };
+        // A 4xx is an answer (the caller acts on 404, 409, 412); a failure is a call that
+        // got none: transport errors, timeouts, 429 and 5xx after every retry.
+        let ok = matches!(&result, Ok((r, _)) if r.status < 500 && r.status != 429);
         self.stats.record(&CallRecord {
             service: request.service,
             action: request.action,

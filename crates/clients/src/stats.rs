@@ -29,10 +29,12 @@ pub struct CallRecord<'a> {
     /// When it started.
     pub start: jiff::Timestamp,
     pub elapsed: Duration,
-    /// Payload bytes moved (request body + response body).
+    /// Payload bytes moved (request bodies + response bodies, every attempt).
     pub bytes: u64,
     /// Attempts made (1 = no retry).
     pub attempts: u32,
+    /// The call got an answer: a response below 500 (a 4xx is an answer the caller acts on),
+    /// not a transport error, timeout, 429 or 5xx after every retry.
     pub ok: bool,
 }
 
@@ -162,7 +164,7 @@ impl Stats {
             ),
             (
                 "caom2pipe_http_failures_total",
-                "Calls that failed after every retry.",
+                "Calls that got no answer (transport error, timeout, 429 or 5xx) after every retry.",
                 |s| s.failures,
             ),
             (
