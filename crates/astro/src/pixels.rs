@@ -54,6 +54,14 @@ pub enum PixelError {
     },
     #[error("{file}: path contains a NUL byte")]
     BadPath { file: String },
+    #[error("{file}: HDU {hdu}: the data unit is truncated: the header describes {needed} bytes of pixels from byte {start}, the file ends at byte {length}")]
+    Truncated {
+        file: String,
+        hdu: usize,
+        start: u64,
+        needed: u64,
+        length: u64,
+    },
 }
 
 /// A pixel type cfitsio converts to.
@@ -84,6 +92,8 @@ pub struct Image {
     hdu: usize,
     bitpix: i32,
     naxes: Vec<i64>,
+    /// A tile-compressed image (stored in a binary table).
+    compressed: bool,
 }
 
 impl Drop for Image {
@@ -137,7 +147,20 @@ impl Image {
     /// Opens HDU `hdu` (0 = primary) of `path`, or with None the first HDU holding an image
     /// with at least two axes (tile-compressed images count).
     pub fn open(path: impl AsRef<Path>, hdu: Option<usize>) -> Result<Image, PixelError> {
-        let path = path.as_ref();
+        Image::open_min_axes(path.as_ref(), hdu, 2)
+    }
+
+    /// As [`Image::open`], but one axis is enough (a 1-D spectrum is data too): HDU `hdu`,
+    /// or the first HDU with pixels.
+    pub fn open_data(path: impl AsRef<Path>, hdu: Option<usize>) -> Result<Image, PixelError> {
+        Image::open_min_axes(path.as_ref(), hdu, 1)
+    }
+
+    fn open_min_axes(
+        path: &Path,
+        hdu: Option<usize>,
+        min_axes: usize,
+    ) -> Result<Image, PixelError> {
         let file = path.display().to_string();
         #[cfg(unix)]
         let bytes = {
@@ -179,15 +202,20 @@ impl Image {
             hdu: 0,
             bitpix: 0,
             naxes: Vec::new(),
+            compressed: false,
         };
         match hdu {
             Some(h) => {
                 image.select(h)?;
-                if image.naxes.len() < 2 || image.naxes.iter().any(|&n| n <= 0) {
+                if image.naxes.len() < min_axes || image.naxes.iter().any(|&n| n <= 0) {
                     return Err(PixelError::NotAnImage {
                         file: image.file.clone(),
                         hdu: h,
-                        why: format!("has no 2-D image data (axes {:?})", image.naxes),
+                        why: if min_axes == 1 {
+                            format!("has no pixel data (axes {:?})", image.naxes)
+                        } else {
+                            format!("has no 2-D image data (axes {:?})", image.naxes)
+                        },
                     });
                 }
             }
@@ -195,7 +223,10 @@ impl Image {
                 let mut h = 0;
                 loop {
                     match image.select(h) {
-                        Ok(()) if image.naxes.len() >= 2 && image.naxes.iter().all(|&n| n > 0) => {
+                        Ok(())
+                            if image.naxes.len() >= min_axes
+                                && image.naxes.iter().all(|&n| n > 0) =>
+                        {
                             break
                         }
                         Ok(()) | Err(PixelError::NotAnImage { .. }) => h += 1,
@@ -272,7 +303,90 @@ impl Image {
         }
         self.bitpix = bitpix;
         self.naxes = naxes;
+        self.compressed = compressed != 0;
         Ok(())
+    }
+
+    /// The value of header keyword `name` in this HDU (for a tile-compressed image, the
+    /// image's header), as text: strings without their quotes and trailing blanks, other
+    /// values as written; `None` when absent.
+    pub fn keyword(&self, name: &str) -> Option<String> {
+        let key = CString::new(name).ok()?;
+        let mut value = [0 as c_char; 72];
+        let mut status: c_int = 0;
+        // SAFETY: open file positioned at the HDU; value holds FLEN_VALUE (71) characters;
+        // the comment may be null.
+        unsafe {
+            sys::ffgkey(
+                self.ptr,
+                key.as_ptr(),
+                value.as_mut_ptr(),
+                std::ptr::null_mut(),
+                &mut status,
+            );
+        }
+        if status != 0 {
+            // SAFETY: clears the message stack only.
+            unsafe { sys::ffcmsg() };
+            return None;
+        }
+        // SAFETY: cfitsio wrote a NUL-terminated string.
+        let raw = unsafe { CStr::from_ptr(value.as_ptr()) }
+            .to_string_lossy()
+            .trim()
+            .to_string();
+        Some(
+            match raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+                Some(inner) => inner.replace("''", "'").trim_end().to_string(),
+                None => raw,
+            },
+        )
+    }
+
+    /// A numeric keyword, or `None` when absent or not a number.
+    pub fn keyword_f64(&self, name: &str) -> Option<f64> {
+        self.keyword(name)?
+            .replace(['D', 'd'], "E")
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+    }
+
+    /// Checks that a plain (uncompressed, not gzipped) file holds every byte of pixels its
+    /// header describes, so a truncated data unit is named before any pixel is read.
+    pub fn check_data_length(&self) -> Result<(), PixelError> {
+        let lower = self.file.to_ascii_lowercase();
+        if self.compressed || lower.ends_with(".gz") || lower.ends_with(".z") {
+            return Ok(());
+        }
+        let Ok(length) = std::fs::metadata(&self.file).map(|m| m.len()) else {
+            return Ok(());
+        };
+        let (mut head, mut start, mut end) = (0i64, 0i64, 0i64);
+        let mut status: c_int = 0;
+        // SAFETY: open file positioned at the HDU; valid out-pointers.
+        unsafe {
+            sys::ffghadll(self.ptr, &mut head, &mut start, &mut end, &mut status);
+        }
+        if status != 0 {
+            return Err(self.error(status));
+        }
+        let pixels = self
+            .naxes
+            .iter()
+            .try_fold(1u64, |acc, &n| acc.checked_mul(u64::try_from(n).ok()?));
+        let needed = pixels.and_then(|p| p.checked_mul(u64::from(self.bitpix.unsigned_abs() / 8)));
+        let start = u64::try_from(start).unwrap_or(0);
+        match needed {
+            Some(n) if start.checked_add(n).is_some_and(|e| e <= length) => Ok(()),
+            n => Err(PixelError::Truncated {
+                file: self.file.clone(),
+                hdu: self.hdu,
+                start,
+                needed: n.unwrap_or(u64::MAX),
+                length,
+            }),
+        }
     }
 
     /// The file name as given.
@@ -295,17 +409,21 @@ impl Image {
         &self.naxes
     }
 
-    /// NAXIS1 × NAXIS2, the size of one plane.
+    /// NAXIS1 × NAXIS2, the size of one plane (NAXIS2 is 1 for one-axis data).
     pub fn plane_shape(&self) -> [usize; 2] {
-        [
-            usize::try_from(self.naxes[0]).unwrap_or(0),
-            usize::try_from(self.naxes[1]).unwrap_or(0),
-        ]
+        let axis = |i: usize| {
+            self.naxes
+                .get(i)
+                .map_or(1, |&n| usize::try_from(n).unwrap_or(0))
+        };
+        [axis(0), axis(1)]
     }
 
     /// The number of 2-D planes (the product of NAXIS3 and up).
     pub fn planes(&self) -> usize {
-        self.naxes[2..]
+        self.naxes
+            .get(2..)
+            .unwrap_or(&[])
             .iter()
             .map(|&n| usize::try_from(n).unwrap_or(0))
             .product()
@@ -339,8 +457,9 @@ impl Image {
         }
         // the first pixel, 1-based, NAXIS1 first; the plane index spreads over NAXIS3…
         let mut first: Vec<i64> = vec![1, first_row as i64 + 1];
+        first.truncate(self.naxes.len().max(1));
         let mut rest = plane;
-        for &len in &self.naxes[2..] {
+        for &len in self.naxes.get(2..).unwrap_or(&[]) {
             let len = usize::try_from(len).unwrap_or(1).max(1);
             first.push((rest % len) as i64 + 1);
             rest /= len;

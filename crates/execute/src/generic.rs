@@ -4,8 +4,11 @@
 //! are the file name minus `.fits`, `.fz`, `.gz`, `.bz2`, `.header`. The mapping from headers
 //! to CAOM is one meta visitor, the YAML blueprint named by the config key `blueprint:`
 //! (or `--blueprint`), so `caom2pipe run` ingests any directory of FITS files or header dumps.
+//! With the config key `preview:` it also makes previews and thumbnails (the preview data
+//! visitor, in the style `preview:` describes; see `manage::Config::preview`).
 
-use manage::{Collection, StorageName, Visitor};
+use astro::preview_visitor::PreviewVisitor;
+use manage::{Collection, PreviewStyle, StorageName, Visitor};
 
 use crate::mapping::BlueprintVisitor;
 
@@ -15,6 +18,7 @@ pub struct GenericCollection {
     mapping: Option<BlueprintVisitor>,
     meta: Vec<Box<dyn Visitor>>,
     data: Vec<Box<dyn Visitor>>,
+    preview: PreviewStyle,
 }
 
 impl GenericCollection {
@@ -31,7 +35,16 @@ impl GenericCollection {
             mapping,
             meta,
             data,
+            preview: PreviewStyle::default(),
         }
+    }
+
+    /// The collection with previews and thumbnails in `style`: the preview data visitor
+    /// is added after the other data visitors.
+    pub fn with_previews(mut self, style: PreviewStyle) -> GenericCollection {
+        self.data.push(Box::new(PreviewVisitor::new(style.clone())));
+        self.preview = style;
+        self
     }
 }
 
@@ -64,12 +77,27 @@ impl Collection for GenericCollection {
     fn data_visitors(&self) -> Vec<&dyn Visitor> {
         self.data.iter().map(|v| v.as_ref()).collect()
     }
+
+    fn preview_style(&self) -> PreviewStyle {
+        self.preview.clone()
+    }
 }
 
 /// The generic collection for `config`: default naming, the blueprints of `blueprint:` (or
-/// `blueprint`, overriding them) as the only meta visitor. A run that needs no mapping (only
-/// store and modify) needs no blueprint.
+/// `blueprint`, overriding them) as the only meta visitor, and with `preview:` the preview
+/// data visitor. A run that needs no mapping (only store and modify) needs no blueprint.
 pub fn from_config(
+    config: &manage::Config,
+    blueprint: Option<&std::path::Path>,
+) -> Result<GenericCollection, manage::SetupError> {
+    let collection = without_previews(config, blueprint)?;
+    Ok(match &config.preview {
+        Some(style) => collection.with_previews(style.clone()),
+        None => collection,
+    })
+}
+
+fn without_previews(
     config: &manage::Config,
     blueprint: Option<&std::path::Path>,
 ) -> Result<GenericCollection, manage::SetupError> {

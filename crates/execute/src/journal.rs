@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use manage::fsutil::{self, FsError};
 use manage::report::Summary;
-use manage::ErrorClass;
+use manage::{ErrorClass, Reason};
 
 /// How many entry records may be written between two fsyncs of the journal.
 pub const SYNC_EVERY: usize = 256;
@@ -110,6 +110,10 @@ pub struct EntryRecord {
     /// Incremental: the entry's time (modification time), epoch nanoseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
+    /// Problems that did not stop the entry, `<rejected.yml reason>: <message>` (e.g.
+    /// `no_preview: …`; see `manage::EntryLog::note`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl EntryRecord {
@@ -119,6 +123,13 @@ impl EntryRecord {
             return None;
         }
         self.class.as_deref().and_then(ErrorClass::from_name)
+    }
+
+    /// The reasons of the warnings, for `rejected.yml`.
+    pub fn warning_reasons(&self) -> impl Iterator<Item = Reason> + '_ {
+        self.warnings
+            .iter()
+            .filter_map(|w| Reason::from_key(w.split_once(':')?.0))
     }
 
     /// Whether this failure goes to the retries file and the next retry round.
@@ -402,6 +413,9 @@ impl Tally {
             Outcome::Ok | Outcome::Skip => {
                 if e.outcome == Outcome::Ok {
                     s.successes += 1;
+                    if !e.warnings.is_empty() {
+                        s.warnings += 1;
+                    }
                 } else {
                     s.skipped += 1;
                     if e.class.as_deref() == Some("rejected") {
@@ -496,6 +510,7 @@ mod tests {
             elapsed: 0.0,
             now: "2026-11-21 06:58:58.169556".into(),
             time: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -561,6 +576,7 @@ mod tests {
                 errors: 1,
                 rejections: 2,
                 skipped: 2,
+                warnings: 0,
             }
         );
         assert_eq!(s.inputs, s.successes + s.errors + s.skipped);

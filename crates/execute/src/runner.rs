@@ -173,6 +173,8 @@ struct Finished {
     elapsed: f64,
     /// Skipped: rejected.yml lists it as bad metadata.
     known_bad: bool,
+    /// Problems that did not stop the entry (`EntryLog::note`).
+    notes: Vec<(Reason, String)>,
 }
 
 /// A listed entry on its way to a worker.
@@ -353,6 +355,11 @@ impl<'a> Pipeline<'a> {
         if resume {
             run.rebuild_logs(&loaded_entries)?;
             run.finish_pending_moves(&loaded_entries);
+            for e in &loaded_entries {
+                for reason in e.warning_reasons() {
+                    run.rejected.record(reason, &e.obs_id);
+                }
+            }
             run.tally = Tally::from_entries(loaded_entries);
             for (reason, obs_id) in tally_rejections(&run.tally) {
                 run.rejected.record(reason, &obs_id);
@@ -744,6 +751,7 @@ impl RunState<'_, '_> {
                             result: Err(e),
                             elapsed: 0.0,
                             known_bad: false,
+                            notes: Vec::new(),
                         }
                     }
                     Job::KnownBad(item) => {
@@ -753,6 +761,7 @@ impl RunState<'_, '_> {
                             result: Ok(Done::Ok),
                             elapsed: 0.0,
                             known_bad: true,
+                            notes: Vec::new(),
                         }
                     }
                 };
@@ -765,12 +774,14 @@ impl RunState<'_, '_> {
                             result: Err(e),
                             elapsed: 0.0,
                             known_bad: false,
+                            notes: Vec::new(),
                         }
                     }
                 };
                 let log = logger.entry(c.log_to_file.then_some(c.logging_level));
                 log_at!(log, Level::Debug, "start {}", item.source);
                 let result = entry::do_one(&services, &item, &sn, &log);
+                let notes = log.take_notes();
                 if let Err(e) = &result {
                     log_at!(log, Level::Error, "{}: {}", item.source, e.message);
                 }
@@ -789,6 +800,7 @@ impl RunState<'_, '_> {
                     result,
                     elapsed: t.elapsed().as_secs_f64(),
                     known_bad: false,
+                    notes,
                 }
             },
             |f| match self.commit(round, &mut logs, f) {
@@ -830,6 +842,7 @@ impl RunState<'_, '_> {
             elapsed: 0.0,
             now: now_str(&self.local_tz),
             time: item.time.map(|t| t.as_nanosecond() as i64),
+            warnings: Vec::new(),
         };
         log_at!(
             self.logger,
@@ -854,6 +867,15 @@ impl RunState<'_, '_> {
             Ok(Done::Unchanged) => (Outcome::Skip, Some("unchanged".to_string()), None),
             Err(e) => (Outcome::Fail, Some(e.class.name()), Some(e.message.clone())),
         };
+        // A failed entry's notes are moot: the failure is what is reported.
+        let warnings: Vec<String> = if f.result.is_ok() {
+            f.notes
+                .iter()
+                .map(|(reason, message)| format!("{}: {}", reason.key(), manage::one_line(message)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let rec = EntryRecord {
             round,
             key: f.item.key().to_string(),
@@ -866,21 +888,33 @@ impl RunState<'_, '_> {
             elapsed: f.elapsed,
             now: now_str(&self.local_tz),
             time: f.item.time.map(|t| t.as_nanosecond() as i64),
+            warnings,
         };
         match &f.result {
-            Ok(_) => log_at!(
-                self.logger,
-                Level::Info,
-                "{} {} {} {:.2} s",
-                if outcome == Outcome::Ok {
-                    "done"
-                } else {
-                    "unchanged"
-                },
-                f.sn.obs_id,
-                f.sn.file_name,
-                f.elapsed
-            ),
+            Ok(_) => {
+                // noted problems go where the reference lists that reason: rejected.yml
+                for reason in rec.warning_reasons() {
+                    self.rejected.record(reason, &f.sn.obs_id);
+                }
+                log_at!(
+                    self.logger,
+                    Level::Info,
+                    "{} {} {} {:.2} s{}",
+                    if outcome == Outcome::Ok {
+                        "done"
+                    } else {
+                        "unchanged"
+                    },
+                    f.sn.obs_id,
+                    f.sn.file_name,
+                    f.elapsed,
+                    match rec.warnings.len() {
+                        0 => String::new(),
+                        1 => " (1 warning)".to_string(),
+                        n => format!(" ({n} warnings)"),
+                    }
+                )
+            }
             Err(e) => {
                 if let ErrorClass::Rejected(reason) = e.class {
                     self.rejected.record(reason, &f.sn.obs_id);

@@ -257,11 +257,12 @@ const PARALLEL_MIN_HDUS: usize = 8;
 /// independent, so a dump of many (a 40-CCD mosaic) is shared out over up to four threads,
 /// the calling one included.
 fn parse_blocks(blocks: &[Block], name: &str) -> Result<Vec<Header>, DumpError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(4)
-        .min(blocks.len());
-    if threads <= 1 || blocks.len() < PARALLEL_MIN_HDUS {
+    let threads = if blocks.len() < PARALLEL_MIN_HDUS {
+        1
+    } else {
+        crate::threads::available().min(blocks.len())
+    };
+    if threads <= 1 {
         return blocks
             .iter()
             .enumerate()

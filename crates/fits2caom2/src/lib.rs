@@ -111,6 +111,7 @@ pub mod headers;
 pub mod keys;
 pub mod legacy;
 pub mod run;
+mod threads;
 
 pub use card::{Card, CardError, CardKind, Value};
 pub use dump::{Dump, DumpError, DumpStyle};

@@ -18,13 +18,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use caom2::{Observation, ReleaseType};
+use caom2::Observation;
 use fits2caom2::Headers;
 
 use crate::backend::{FileInfo, Storage};
 use crate::config::Config;
 use crate::error::EntryError;
 use crate::log::EntryLog;
+pub use crate::preview::{ImageFormat, PreviewStyle};
 use crate::storage_name::{NamingContext, StorageName};
 
 /// What the pipeline knows about one file of an entry, read once.
@@ -123,38 +124,6 @@ pub trait Visitor: Send + Sync {
     ) -> Result<VisitReport, EntryError>;
 }
 
-/// Image format of previews and thumbnails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageFormat {
-    Jpeg,
-    Png,
-}
-
-/// How a collection's previews look (used by the preview data visitor).
-#[derive(Clone, Debug, PartialEq)]
-pub struct PreviewStyle {
-    pub format: ImageFormat,
-    /// Pixels on the long side.
-    pub preview_size: u32,
-    pub thumbnail_size: u32,
-    pub preview_release: ReleaseType,
-    pub thumbnail_release: ReleaseType,
-}
-
-impl Default for PreviewStyle {
-    /// The reference default: 1024 px JPEG preview (release `data`), 256 px thumbnail
-    /// (release `meta`).
-    fn default() -> PreviewStyle {
-        PreviewStyle {
-            format: ImageFormat::Jpeg,
-            preview_size: 1024,
-            thumbnail_size: 256,
-            preview_release: ReleaseType::Data,
-            thumbnail_release: ReleaseType::Meta,
-        }
-    }
-}
-
 /// A collection could not be set up (bad blueprint, missing configuration).
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -216,7 +185,8 @@ pub trait Collection: Send + Sync {
         Vec::new()
     }
 
-    /// How previews and thumbnails look.
+    /// How previews and thumbnails look and are named (the data the preview data visitor
+    /// renders from).
     fn preview_style(&self) -> PreviewStyle {
         PreviewStyle::default()
     }

@@ -14,11 +14,15 @@
 //! Extensions to the reference's keys: `blueprint` (the YAML blueprint of the generic
 //! collection), `local_repository` and `local_storage` (where the embedded backends keep
 //! CAOM records and files; defaults `<working_directory>/repository` and
-//! `<working_directory>/storage`).
+//! `<working_directory>/storage`), and `preview` (previews and thumbnails for the generic
+//! collection, see [`Config::preview`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::preview::{
+    ColorMap, ImageFormat, PlaneChoice, PreviewKind, PreviewStyle, Scaling, Section, Stretch, Trim,
+};
 use crate::yaml::{self, Node, Yaml};
 
 /// The task types of `task_types`, with the reference's names.
@@ -220,6 +224,7 @@ pub const KEYS: &[&str] = &[
     "blueprint",
     "local_repository",
     "local_storage",
+    "preview",
 ];
 
 /// Keys that old configs carry and the reference ignores; we warn and ignore them too.
@@ -298,6 +303,21 @@ pub struct Config {
     pub local_repository: PathBuf,
     /// Extension: the embedded file store.
     pub local_storage: PathBuf,
+    /// Extension: previews and thumbnails for the generic collection (made by the data
+    /// visitors, so with the `modify` task type). `preview: true` uses the built-in style
+    /// of `collection` when it is one of the reference's (OMM, NEOSSat, DAO, VLASS;
+    /// [`PreviewStyle::for_collection`]) and the reference default otherwise;
+    /// `preview: {style: NAME, KEY: VALUE, ...}` starts from style NAME and changes what is
+    /// given: `hdu` (number), `plane` (number, `mean`, `sum`, `max`), `kind` (`auto`,
+    /// `image`, `spectrum`), `trim` (a keyword such as `DATASEC`, a section `[x1:x2,y1:y2]`
+    /// or `none`), `scale_region` (a section), `scaling` (`zscale`, `zscale(CONTRAST)`,
+    /// `minmax`, `percentile(LOW, HIGH)`), `stretch` (`linear`, `sqrt`, `power(A)`, `log`,
+    /// `lognorm`, `asinh`), `colormap` (`gray`, `inverted_gray`), `format` (`jpeg`, `png`),
+    /// `preview_size`, `thumbnail_size`, `square`, `preview_name` and `thumbnail_name`
+    /// (templates with `{obs_id}`, `{product_id}`, `{file_id}`, no extension),
+    /// `preview_release` and `thumbnail_release` (`data`, `meta`), `skip` (file-name
+    /// substrings). `None` (the default, or `preview: false`): no previews.
+    pub preview: Option<PreviewStyle>,
     /// Warnings found while parsing (unknown features, ignored keys, ...).
     pub warnings: Vec<Problem>,
 }
@@ -362,6 +382,7 @@ impl Config {
             blueprint: Vec::new(),
             local_repository: wd.join("repository"),
             local_storage: wd.join("storage"),
+            preview: None,
             warnings: Vec::new(),
         }
     }
@@ -421,6 +442,8 @@ impl Config {
         };
         // Paths depend on working_directory, so read it first.
         let mut raw_paths: Vec<(&str, &Node)> = Vec::new();
+        // The preview style depends on the collection, which may come later.
+        let mut preview: Option<&Node> = None;
         for (k, v) in entries {
             let Some(key) = k.as_key() else {
                 p.error(k, "?", "a key must be a plain string");
@@ -611,8 +634,12 @@ impl Config {
                         c.parallel_count = n as usize;
                     }
                 }
+                "preview" => preview = Some(v),
                 _ => {}
             }
+        }
+        if let Some(v) = preview {
+            c.preview = p.preview(v, &c.collection);
         }
         // Paths: working_directory first, the others relative to the config's directory.
         let mut repo_set = false;
@@ -826,6 +853,12 @@ impl Config {
         }
         if self.dump_blueprint && !self.log_to_file {
             warn("dump_blueprint", "has no effect without log_to_file".into());
+        }
+        if self.preview.is_some() && !has(TaskType::Modify) {
+            warn(
+                "preview",
+                "previews are made by the data visitors, which run with the modify task type; add modify to task_types".into(),
+            );
         }
         if !self.use_local_files && !self.data_sources.is_empty() {
             warn(
@@ -1132,6 +1165,234 @@ impl Parser<'_> {
             }
         }
     }
+    /// `preview:` (see [`Config::preview`]).
+    fn preview(&mut self, n: &Node, collection: &str) -> Option<PreviewStyle> {
+        const KEY: &str = "preview";
+        let base = |name: Option<&str>| {
+            name.and_then(PreviewStyle::for_collection)
+                .or_else(|| PreviewStyle::for_collection(collection))
+                .unwrap_or_default()
+        };
+        let map = match &n.value {
+            Yaml::Bool(false) => return None,
+            Yaml::Bool(true) => return Some(base(None)),
+            Yaml::Map(m) => m,
+            _ => {
+                self.error(
+                    n,
+                    KEY,
+                    &format!("expected true, false or a mapping, found {}", n.kind()),
+                );
+                return None;
+            }
+        };
+        let mut style = match n.get("style") {
+            None => base(None),
+            Some(v) => {
+                let name = self.string(v, "preview.style")?;
+                match PreviewStyle::for_collection(&name) {
+                    Some(s) => s,
+                    None => {
+                        self.error(
+                            v,
+                            "preview.style",
+                            &format!(
+                                "{name:?} is not a built-in style ({})",
+                                PreviewStyle::BUILT_IN.join(", ")
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let mut ok = true;
+        for (k, v) in map {
+            let name = k.as_key().unwrap_or_default();
+            let key = format!("preview.{name}");
+            let key = key.as_str();
+            let mut bad = |p: &mut Parser<'_>, msg: String| {
+                p.error(v, key, &msg);
+                ok = false;
+            };
+            match name.as_str() {
+                "style" => {}
+                "hdu" => match self.int(v, key, 0, 100_000) {
+                    Some(h) => style.hdu = Some(h as usize),
+                    None => ok = false,
+                },
+                "plane" => match &v.value {
+                    Yaml::Int(i) if *i >= 0 => style.plane = PlaneChoice::Index(*i as usize),
+                    Yaml::Str(t) => match t.to_ascii_lowercase().as_str() {
+                        "mean" => style.plane = PlaneChoice::Mean,
+                        "sum" => style.plane = PlaneChoice::Sum,
+                        "max" => style.plane = PlaneChoice::Max,
+                        _ => bad(
+                            self,
+                            format!("{t:?} is not a plane (a number, mean, sum or max)"),
+                        ),
+                    },
+                    _ => bad(
+                        self,
+                        format!(
+                            "expected a plane number, mean, sum or max, found {}",
+                            v.kind()
+                        ),
+                    ),
+                },
+                "kind" => match self.string(v, key).as_deref() {
+                    Some("auto") => style.kind = PreviewKind::Auto,
+                    Some("image") => style.kind = PreviewKind::Image,
+                    Some("spectrum") => style.kind = PreviewKind::Spectrum,
+                    Some(t) => bad(self, format!("{t:?} is not auto, image or spectrum")),
+                    None => ok = false,
+                },
+                "trim" => match self.string(v, key) {
+                    Some(t) if t.eq_ignore_ascii_case("none") => style.trim = Trim::None,
+                    Some(t) if t.trim_start().starts_with('[') => match Section::parse(&t) {
+                        Some(sec) => style.trim = Trim::Section(sec),
+                        None => bad(self, format!("{t:?} is not a section [x1:x2,y1:y2]")),
+                    },
+                    Some(t)
+                        if !t.is_empty()
+                            && t.len() <= 8
+                            && t.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+                    {
+                        style.trim = Trim::Keyword(t.to_ascii_uppercase())
+                    }
+                    Some(t) => bad(
+                        self,
+                        format!("{t:?} is not a header keyword, a section [x1:x2,y1:y2] or none"),
+                    ),
+                    None => ok = false,
+                },
+                "scale_region" => match self.string(v, key) {
+                    Some(t) => match Section::parse(&t) {
+                        Some(sec) => style.scale_region = Some(sec),
+                        None => bad(self, format!("{t:?} is not a section [x1:x2,y1:y2]")),
+                    },
+                    None => ok = false,
+                },
+                "scaling" => match self.string(v, key).map(|t| Scaling::parse(&t)) {
+                    Some(Ok(sc)) => style.scaling = sc,
+                    Some(Err(e)) => bad(self, e),
+                    None => ok = false,
+                },
+                "stretch" => match self.string(v, key).map(|t| Stretch::parse(&t)) {
+                    Some(Ok(st)) => style.stretch = st,
+                    Some(Err(e)) => bad(self, e),
+                    None => ok = false,
+                },
+                "colormap" => match self
+                    .string(v, key)
+                    .map(|t| t.to_ascii_lowercase())
+                    .as_deref()
+                {
+                    Some("gray" | "grey") => style.colormap = ColorMap::Gray,
+                    Some("inverted_gray" | "inverted_grey" | "gray_r" | "binary") => {
+                        style.colormap = ColorMap::InvertedGray
+                    }
+                    Some(t) => bad(self, format!("{t:?} is not gray or inverted_gray")),
+                    None => ok = false,
+                },
+                "format" => match self.string(v, key) {
+                    Some(t) => match ImageFormat::parse(&t) {
+                        Some(f) => style.format = f,
+                        None => bad(self, format!("{t:?} is not jpeg or png")),
+                    },
+                    None => ok = false,
+                },
+                "preview_size" => match self.int(v, key, 16, 8192) {
+                    Some(n) => style.preview_size = n as u32,
+                    None => ok = false,
+                },
+                "thumbnail_size" => match self.int(v, key, 8, 8192) {
+                    Some(n) => style.thumbnail_size = n as u32,
+                    None => ok = false,
+                },
+                "square" => match self.bool(v, key) {
+                    Some(b) => style.square = b,
+                    None => ok = false,
+                },
+                "preview_name" | "thumbnail_name" => match self.string(v, key) {
+                    Some(t) if !t.is_empty() && !t.contains('/') => {
+                        if name == "preview_name" {
+                            style.preview_name = Some(t);
+                        } else {
+                            style.thumbnail_name = Some(t);
+                        }
+                    }
+                    Some(t) => bad(
+                        self,
+                        format!("{t:?} must be a file name template without '/'"),
+                    ),
+                    None => ok = false,
+                },
+                "preview_release" | "thumbnail_release" => {
+                    match self
+                        .string(v, key)
+                        .map(|t| caom2::ReleaseType::parse(&t.to_ascii_lowercase()))
+                    {
+                        Some(Ok(r)) => {
+                            if name == "preview_release" {
+                                style.preview_release = r;
+                            } else {
+                                style.thumbnail_release = r;
+                            }
+                        }
+                        Some(Err(_)) => bad(self, "expected data or meta".into()),
+                        None => ok = false,
+                    }
+                }
+                "skip" => match self.strings(v, key) {
+                    Some(list) => style.skip = list,
+                    None => ok = false,
+                },
+                _ => {
+                    const KEYS: &[&str] = &[
+                        "style",
+                        "hdu",
+                        "plane",
+                        "kind",
+                        "trim",
+                        "scale_region",
+                        "scaling",
+                        "stretch",
+                        "colormap",
+                        "format",
+                        "preview_size",
+                        "thumbnail_size",
+                        "square",
+                        "preview_name",
+                        "thumbnail_name",
+                        "preview_release",
+                        "thumbnail_release",
+                        "skip",
+                    ];
+                    self.error(
+                        k,
+                        key,
+                        &format!("unknown preview key (expected one of {})", KEYS.join(", ")),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if style.thumbnail_size > style.preview_size {
+            self.error(
+                n,
+                KEY,
+                &format!(
+                    "thumbnail_size {} is larger than preview_size {}: the thumbnail is made from the preview",
+                    style.thumbnail_size, style.preview_size
+                ),
+            );
+            ok = false;
+        }
+        ok.then_some(style)
+    }
+
     fn features(&mut self, n: &Node, f: &mut Features) {
         let Some(map) = n.as_map() else {
             self.error(
@@ -1171,6 +1432,73 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, "config.yml", Path::new("/wd"))
+    }
+
+    #[test]
+    fn preview_key() {
+        assert_eq!(parse("").unwrap().preview, None);
+        assert_eq!(parse("preview: false").unwrap().preview, None);
+        // true: the collection's built-in style, whichever order the keys come in
+        let c = parse("preview: true\ncollection: neossat\n").unwrap();
+        assert_eq!(c.preview, Some(PreviewStyle::neossat()));
+        assert_eq!(
+            parse("preview: true\ncollection: DEMO").unwrap().preview,
+            Some(PreviewStyle::default())
+        );
+        let c = parse(
+            "collection: X\npreview:\n  style: OMM\n  scaling: zscale(0.99)\n  stretch: asinh\n  format: PNG\n  \
+             plane: mean\n  trim: datasec\n  preview_release: meta\n  thumbnail_size: 128\n  \
+             preview_name: '{file_id}_big'\n  skip: [.rms.]\n",
+        )
+        .unwrap();
+        let s = c.preview.unwrap();
+        assert_eq!(s.colormap, ColorMap::InvertedGray);
+        assert_eq!(
+            s.scaling,
+            Scaling::ZScale {
+                contrast: 0.99,
+                samples: 1000
+            }
+        );
+        assert_eq!(s.stretch, Stretch::Asinh(0.1));
+        assert_eq!(s.format, ImageFormat::Png);
+        assert_eq!(s.plane, PlaneChoice::Mean);
+        assert_eq!(s.trim, Trim::Keyword("DATASEC".into()));
+        assert_eq!(s.preview_release, caom2::ReleaseType::Meta);
+        assert_eq!(s.thumbnail_size, 128);
+        assert_eq!(
+            s.preview_file_name("o", "p", "f"),
+            Some("f_big.png".to_string())
+        );
+        assert_eq!(s.skip, vec![".rms."]);
+        let e = parse("preview:\n  style: gemini\n").unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "config.yml:2:10: error: preview.style: \"gemini\" is not a built-in style"
+            ),
+            "{e}"
+        );
+        let e = parse("preview:\n  stretch: power\n  colour: gray\n  thumbnail_size: 2048\n")
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("config.yml:2:12: error: preview.stretch: \"power\" is not a stretch"),
+            "{text}"
+        );
+        assert!(
+            text.contains("config.yml:3:3: error: preview.colour: unknown preview key"),
+            "{text}"
+        );
+        assert!(
+            text.contains("preview: thumbnail_size 2048 is larger than preview_size 1024"),
+            "{text}"
+        );
+        // previews need the modify task type
+        let c = parse("preview: true\ntask_types: [store, ingest]\n").unwrap();
+        assert!(c
+            .check(RunMode::Todo)
+            .iter()
+            .any(|p| p.key == "preview" && p.severity == Severity::Warning));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! * [`storage_name`]: [`StorageName`], the names derived from one entry;
 //! * [`collection`]: the plugin contract, [`Collection`], [`Visitor`], [`VisitContext`] and
 //!   the [`Registry`] table;
+//! * [`preview`]: [`PreviewStyle`], how a collection's previews look and are named;
 //! * [`backend`]: the [`Repository`] and [`Storage`] traits the executors call;
 //! * [`error`]: typed error classes ([`EntryError`], [`ErrorClass`], [`Reason`]);
 //! * [`report`], [`rejected`], [`metrics`]: the operator files in the reference's formats;
@@ -45,6 +46,7 @@ pub mod error;
 pub mod fsutil;
 pub mod log;
 pub mod metrics;
+pub mod preview;
 pub mod rejected;
 pub mod report;
 pub mod state;

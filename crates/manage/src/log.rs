@@ -13,6 +13,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::config::Level;
+use crate::error::Reason;
 use crate::time::asctime;
 
 /// Where console lines go (standard error, a progress bar that keeps them above itself, a
@@ -110,14 +111,17 @@ impl Logger {
         EntryLog {
             logger: self.clone(),
             buffer: file_level.map(|l| (l, Mutex::new(String::new()))),
+            notes: Mutex::new(Vec::new()),
         }
     }
 }
 
-/// The log of one entry: console lines plus, with `log_to_file`, the text of its `.log` file.
+/// The log of one entry: console lines plus, with `log_to_file`, the text of its `.log` file,
+/// and the problems that did not stop the entry ([`EntryLog::note`]).
 pub struct EntryLog {
     logger: Logger,
     buffer: Option<(Level, Mutex<String>)>,
+    notes: Mutex<Vec<(Reason, String)>>,
 }
 
 impl EntryLog {
@@ -145,6 +149,24 @@ impl EntryLog {
         self.logger.enabled(level) || self.buffer.as_ref().is_some_and(|(l, _)| level >= *l)
     }
 
+    /// Remembers a problem that did not stop the entry (e.g. no preview could be made), with
+    /// the `rejected.yml` reason it falls under. The runner reports it with the entry: in the
+    /// journal, the report's warning count and `rejected.yml`. Use [`crate::note_at!`] to
+    /// log it as a warning at the same time.
+    pub fn note(&self, reason: Reason, message: &str) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.push((reason, message.to_string()));
+        }
+    }
+
+    /// The notes so far, emptied.
+    pub fn take_notes(&self) -> Vec<(Reason, String)> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
+
     /// The `.log` file text collected so far (empty without `log_to_file`).
     pub fn take_file_text(&self) -> String {
         self.buffer
@@ -163,6 +185,17 @@ macro_rules! log_at {
         if $log.enabled(level) {
             $log.log(level, &$crate::log::short_module(module_path!()), line!(), &format!($($arg)*));
         }
+    }};
+}
+
+/// Logs a warning through an [`EntryLog`] with the caller's module and line, and notes it
+/// with its reason ([`EntryLog::note`]): `note_at!(log, Reason::NoPreview, "{uri}: {e}")`.
+#[macro_export]
+macro_rules! note_at {
+    ($log:expr, $reason:expr, $($arg:tt)*) => {{
+        let message = format!($($arg)*);
+        $log.log($crate::Level::Warning, &$crate::log::short_module(module_path!()), line!(), &message);
+        $log.note($reason, &message);
     }};
 }
 
@@ -195,5 +228,14 @@ mod tests {
         let file = e.take_file_text();
         assert!(file[23..].starts_with(":INFO:manage.log.tests:"), "{file}");
         assert!(file.ends_with(":hello 1\n"), "{file}");
+        crate::note_at!(e, Reason::NoPreview, "no preview: {}", "constant image");
+        assert_eq!(
+            e.take_notes(),
+            vec![(Reason::NoPreview, "no preview: constant image".to_string())]
+        );
+        assert!(e.take_notes().is_empty());
+        let file = e.take_file_text();
+        assert!(file.contains(":WARNING:manage.log.tests:"), "{file}");
+        assert!(file.ends_with(":no preview: constant image\n"), "{file}");
     }
 }

@@ -15,6 +15,9 @@
 //!   `rejected.yml` already lists them as bad metadata;
 //! * **Skipped**: entries not processed: unchanged files (md5 already stored) and the
 //!   known-bad entries above (the reference counted those as neither success nor failure).
+//! * **Warnings** (ours): successful entries that noted a problem which did not stop them,
+//!   e.g. no preview could be made (`manage::EntryLog::note`); the line is only written when
+//!   there are some, so a run without warnings has the reference's exact report.
 
 use crate::error::one_line;
 
@@ -28,6 +31,8 @@ pub struct Summary {
     pub errors: u64,
     pub rejections: u64,
     pub skipped: u64,
+    /// Successful entries with noted problems (not a reference counter).
+    pub warnings: u64,
 }
 
 /// What the report's header lines say.
@@ -44,10 +49,10 @@ pub struct ReportHeader {
 }
 
 /// The report file text: two empty lines, a line of `*` as wide as the longest line, the
-/// eleven lines (labels right-aligned to "Number of Rejections"), the `*` line, one empty
-/// line.
+/// eleven lines (labels right-aligned to "Number of Rejections"), `Number of Warnings` when
+/// there are some, the `*` line, one empty line.
 pub fn report_text(h: &ReportHeader, s: &Summary) -> String {
-    let counters = [
+    let mut counters = vec![
         ("Number of Inputs", s.inputs),
         ("Number of Successes", s.successes),
         ("Number of Timeouts", s.timeouts),
@@ -56,6 +61,9 @@ pub fn report_text(h: &ReportHeader, s: &Summary) -> String {
         ("Number of Rejections", s.rejections),
         ("Number of Skipped", s.skipped),
     ];
+    if s.warnings > 0 {
+        counters.push(("Number of Warnings", s.warnings));
+    }
     let mut lines = vec![
         format!("Location: {}", h.location),
         format!("Date: {}", h.date),
@@ -130,6 +138,7 @@ mod tests {
             errors: 3,
             rejections: 1,
             skipped: 0,
+            warnings: 0,
         };
         let expected = "\n\n**************************************\nLocation: wd\nDate: 2026-11-21T06:58:58.178513+00:00\nExecution Time: 0.01 s\nVersion: DEMO2caom2/0.0.0\n    Number of Inputs: 4\n Number of Successes: 2\n  Number of Timeouts: 2\n   Number of Retries: 1\n    Number of Errors: 3\nNumber of Rejections: 1\n   Number of Skipped: 0\n**************************************\n\n";
         let text = report_text(&h, &s);
@@ -137,6 +146,9 @@ mod tests {
         let counts = read_report_counts(&text);
         assert_eq!(counts[0], ("Number of Inputs".to_string(), 4));
         assert_eq!(counts.len(), 7);
+        let warned = report_text(&h, &Summary { warnings: 2, ..s });
+        assert!(warned.contains("\n   Number of Skipped: 0\n  Number of Warnings: 2\n***"));
+        assert_eq!(read_report_counts(&warned).len(), 8);
     }
 
     #[test]

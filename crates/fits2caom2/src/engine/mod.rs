@@ -131,7 +131,7 @@ pub struct MapOptions {
 }
 
 /// Upper bound of [`MapOptions::threads`] when chosen automatically.
-pub const MAX_WCS_THREADS: usize = 4;
+pub const MAX_WCS_THREADS: usize = crate::threads::MAX_THREADS;
 
 /// Fewer HDUs with data than this are not worth starting threads for.
 pub const PARALLEL_WCS_MIN_HDUS: usize = 8;
@@ -2025,20 +2025,19 @@ fn read_wcs_view(header: &Header, written: &[String]) -> Result<Option<WcsView>,
     }
 }
 
+type WcsViewResult = Result<Option<WcsView>, wcs::WcsError>;
+
 /// [`read_wcs_view`] for every `(index, header, written)`, in order. wcslib's parser and
 /// setup are thread-safe (see the `wcs` crate), and each HDU is independent, so a file with
 /// many HDUs is shared out over `threads` threads (0: the available parallelism, at most
 /// [`MAX_WCS_THREADS`]); the calling thread takes its share.
-type WcsViewResult = Result<Option<WcsView>, wcs::WcsError>;
-
 fn read_wcs_views(todo: &[(usize, &Header, &[String])], threads: usize) -> Vec<WcsViewResult> {
     let threads = match threads {
-        0 => std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(MAX_WCS_THREADS),
+        _ if todo.len() < PARALLEL_WCS_MIN_HDUS => 1,
+        0 => crate::threads::available(),
         t => t,
     };
-    if threads <= 1 || todo.len() < PARALLEL_WCS_MIN_HDUS {
+    if threads <= 1 {
         return todo.iter().map(|&(_, h, w)| read_wcs_view(h, w)).collect();
     }
     // work is handed out one HDU at a time: headers differ a lot in size

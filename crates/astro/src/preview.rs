@@ -1,0 +1,357 @@
+//! Previews and thumbnails of a FITS file: what [`make`] draws from a [`PreviewSpec`].
+//!
+//! An image HDU (a plane of a cube, or a collapse of its planes; trimmed to a section such
+//! as `DATASEC`) becomes a gray raster whose long side is the preview size
+//! ([`crate::render`]: streamed in bands, zscale / min-max / percentile limits, a stretch,
+//! gray or inverted gray); a spectrum (one axis, or a long-slit frame averaged along the
+//! slit) becomes a line plot ([`crate::spectrum`]). The thumbnail is the preview reduced by
+//! area averaging. Both are encoded as JPEG or PNG ([`crate::encode`]).
+//!
+//! Input that cannot give a preview — no finite pixel, a constant image, fewer than 2 × 2
+//! pixels, an axis longer than [`crate::render::MAX_AXIS`], a truncated data unit, a file
+//! cfitsio cannot read — is an error that names the file, the HDU and the cause; nothing
+//! is drawn.
+//!
+//! ```no_run
+//! use astro::preview::{make, PreviewSpec};
+//!
+//! let p = make("frame.fits.fz", &PreviewSpec::default(), "frame")?;
+//! std::fs::write("frame_prev.jpg", &p.preview.bytes)?;
+//! std::fs::write("frame_prev_256.jpg", &p.thumbnail.bytes)?;
+//! println!("{}", p.description); // e.g. "image HDU 1, 4096 × 4096, zscale 97.3 … 131.2, linear"
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::Path;
+
+use crate::encode::{self, EncodeError, Format};
+use crate::pixels::{Image, PixelError};
+use crate::render::{self, fit, ImageSpec, PlaneSelect, Raster, Rect, RenderError, Scaling};
+use crate::spectrum;
+use crate::stretch::Stretch;
+use crate::zscale::ZScale;
+
+/// Image or spectrum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// [`spectrum::dispersion_axis`] decides.
+    Auto,
+    Image,
+    Spectrum,
+}
+
+/// A section `[x1:x2,y1:y2]`, 1-based and inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub x1: usize,
+    pub x2: usize,
+    pub y1: usize,
+    pub y2: usize,
+}
+
+impl Section {
+    /// Parses `[x1:x2,y1:y2]`.
+    pub fn parse(text: &str) -> Option<Section> {
+        let t = text.trim().strip_prefix('[')?.strip_suffix(']')?;
+        let (x, y) = t.split_once(',')?;
+        let range = |r: &str| -> Option<(usize, usize)> {
+            let (a, b) = r.split_once(':')?;
+            let a: usize = a.trim().parse().ok()?;
+            let b: usize = b.trim().parse().ok()?;
+            (a >= 1 && b >= 1).then_some((a.min(b), a.max(b)))
+        };
+        let (x1, x2) = range(x)?;
+        let (y1, y2) = range(y)?;
+        Some(Section { x1, x2, y1, y2 })
+    }
+
+    fn rect(self, width: usize, height: usize) -> Option<Rect> {
+        Rect::from_section(self.x1, self.x2, self.y1, self.y2, width, height)
+    }
+}
+
+/// The part of an image shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trim {
+    None,
+    /// The section in this header keyword when it lies inside the image, else everything.
+    Keyword(String),
+    /// This section, clipped to the image.
+    Section(Section),
+}
+
+/// What to draw and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreviewSpec {
+    /// HDU (0 = primary); `None`: the first HDU with pixels.
+    pub hdu: Option<usize>,
+    pub plane: PlaneSelect,
+    pub kind: Kind,
+    pub trim: Trim,
+    /// Where the limits are measured, in trimmed pixels.
+    pub scale_region: Option<Section>,
+    pub scaling: Scaling,
+    pub stretch: Stretch,
+    /// Low values white.
+    pub inverted: bool,
+    pub format: Format,
+    /// Long side of the preview, in pixels.
+    pub preview_size: usize,
+    /// Long side of the thumbnail (made from the preview).
+    pub thumbnail_size: usize,
+    /// Pad images to a square of the full size.
+    pub square: bool,
+}
+
+impl Default for PreviewSpec {
+    /// zscale (astropy's defaults), linear, gray, JPEG, 1024 and 256 pixels.
+    fn default() -> PreviewSpec {
+        PreviewSpec {
+            hdu: None,
+            plane: PlaneSelect::Index(0),
+            kind: Kind::Auto,
+            trim: Trim::None,
+            scale_region: None,
+            scaling: Scaling::ZScale(ZScale::default()),
+            stretch: Stretch::Linear,
+            inverted: false,
+            format: Format::Jpeg,
+            preview_size: 1024,
+            thumbnail_size: 256,
+            square: false,
+        }
+    }
+}
+
+/// An encoded picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    pub bytes: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+    pub format: Format,
+}
+
+/// A preview and its thumbnail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Previews {
+    pub preview: Picture,
+    pub thumbnail: Picture,
+    /// The HDU drawn.
+    pub hdu: usize,
+    /// What was drawn, for logs: kind, HDU, size, limits, stretch.
+    pub description: String,
+}
+
+/// Why no preview was made.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    /// Opening or reading failed (the message names file and HDU).
+    #[error(transparent)]
+    Pixels(#[from] PixelError),
+    /// The pixels give nothing to show.
+    #[error("{file}: HDU {hdu}: {source}")]
+    Render {
+        file: String,
+        hdu: usize,
+        #[source]
+        source: RenderError,
+    },
+    #[error("{file}: {source}")]
+    Encode {
+        file: String,
+        #[source]
+        source: EncodeError,
+    },
+}
+
+/// Draws the preview and thumbnail of `path` (plain, `.fz` or `.gz` FITS); `title` (after
+/// the `OBJECT` keyword, when there is one) heads a spectrum's plot.
+pub fn make(
+    path: impl AsRef<Path>,
+    spec: &PreviewSpec,
+    title: &str,
+) -> Result<Previews, PreviewError> {
+    let path = path.as_ref();
+    let image = match spec.kind {
+        Kind::Image => Image::open(path, spec.hdu)?,
+        Kind::Auto | Kind::Spectrum => Image::open_data(path, spec.hdu)?,
+    };
+    let file = image.file().to_string();
+    let hdu = image.hdu();
+    let render_error = |source: RenderError| match source {
+        RenderError::Pixels(p) => PreviewError::Pixels(p),
+        source => PreviewError::Render {
+            file: file.clone(),
+            hdu,
+            source,
+        },
+    };
+    image.check_data_length()?;
+    let axis = match spec.kind {
+        Kind::Image => None,
+        Kind::Auto => spectrum::dispersion_axis(&image),
+        Kind::Spectrum => Some(spectrum::dispersion_axis(&image).unwrap_or(1)),
+    };
+    let (preview, description) = match axis {
+        Some(axis) => {
+            let title = match image.keyword("OBJECT").filter(|o| !o.is_empty()) {
+                Some(object) if !title.is_empty() => format!("{object} - {title}"),
+                Some(object) => object,
+                None => title.to_string(),
+            };
+            let s = spectrum::read(&image, spec.plane, axis, &title).map_err(render_error)?;
+            let w = spec.preview_size;
+            let h = (w * 3 / 4).max(1);
+            let along = if s.collapsed > 1 {
+                format!(", mean of {} pixels along the slit", s.collapsed)
+            } else {
+                String::new()
+            };
+            let d = format!(
+                "spectrum HDU {hdu}, {} pixels along axis {axis}{along}, {w} × {h} plot",
+                s.flux.len()
+            );
+            (spectrum::plot(&s, w, h), d)
+        }
+        None => {
+            let [nx, ny] = image.plane_shape();
+            let trim = match &spec.trim {
+                Trim::None => None,
+                Trim::Keyword(k) => image
+                    .keyword(k)
+                    .and_then(|v| Section::parse(&v))
+                    .filter(|s| s.x2 <= nx && s.y2 <= ny)
+                    .and_then(|s| s.rect(nx, ny)),
+                Trim::Section(s) => Some(s.rect(nx, ny).ok_or_else(|| {
+                    render_error(RenderError::TooSmall {
+                        width: 0,
+                        height: 0,
+                    })
+                })?),
+            };
+            let (w, h) = trim.map_or((nx, ny), |r| (r.width, r.height));
+            let scale_region = match spec.scale_region {
+                None => None,
+                Some(s) => Some(s.rect(w, h).ok_or_else(|| {
+                    render_error(RenderError::NoFinite {
+                        where_: " in the scaling region (it lies outside the image)",
+                    })
+                })?),
+            };
+            let ispec = ImageSpec {
+                plane: spec.plane,
+                trim,
+                scale_region,
+                scaling: spec.scaling,
+                stretch: spec.stretch,
+                inverted: spec.inverted,
+                size: spec.preview_size,
+            };
+            let (mut raster, summary) =
+                render::render_image(&image, &ispec).map_err(render_error)?;
+            if spec.square && (raster.width != raster.height) {
+                // padding has the colour of the low end, as blank pixels do
+                let bg = if spec.inverted { 255 } else { 0 };
+                let side = raster.width.max(raster.height);
+                raster = raster.padded(side, side, &[bg]);
+            }
+            let plane = match spec.plane {
+                PlaneSelect::Index(0) if image.planes() <= 1 => String::new(),
+                PlaneSelect::Index(p) => format!(" plane {p}"),
+                PlaneSelect::Mean => format!(" mean of {} planes", image.planes()),
+                PlaneSelect::Sum => format!(" sum of {} planes", image.planes()),
+                PlaneSelect::Max => format!(" maximum of {} planes", image.planes()),
+            };
+            let trimmed = match trim {
+                Some(r) => format!(
+                    " trimmed to [{}:{},{}:{}]",
+                    r.x0 + 1,
+                    r.x0 + r.width,
+                    r.y0 + 1,
+                    r.y0 + r.height
+                ),
+                None => String::new(),
+            };
+            let scaling = match spec.scaling {
+                Scaling::ZScale(z) => format!("zscale (contrast {})", z.contrast),
+                Scaling::MinMax => "min-max".to_string(),
+                Scaling::Percentile { low, high } => format!("percentiles {low}–{high}"),
+            };
+            let d = format!(
+                "image HDU {hdu}{plane}, {} × {}{trimmed}, {scaling} limits {} … {}, {:?} stretch, {}{}",
+                summary.width,
+                summary.height,
+                short(summary.limits.0),
+                short(summary.limits.1),
+                spec.stretch,
+                if spec.inverted { "inverted gray" } else { "gray" },
+                if summary.finite < summary.total {
+                    format!(", {} blank pixels", summary.total - summary.finite)
+                } else {
+                    String::new()
+                }
+            );
+            (raster, d)
+        }
+    };
+    let (tw, th) = fit(preview.width, preview.height, spec.thumbnail_size);
+    let thumbnail = preview.resized(tw, th);
+    let encode = |r: &Raster| -> Result<Picture, PreviewError> {
+        Ok(Picture {
+            bytes: encode::encode(r, spec.format).map_err(|source| PreviewError::Encode {
+                file: file.clone(),
+                source,
+            })?,
+            width: r.width,
+            height: r.height,
+            format: spec.format,
+        })
+    };
+    Ok(Previews {
+        preview: encode(&preview)?,
+        thumbnail: encode(&thumbnail)?,
+        hdu,
+        description,
+    })
+}
+
+/// A limit with 6 significant digits.
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let exponent = v.abs().log10().floor();
+    if !(-3.0..6.0).contains(&exponent) {
+        return format!("{v:.5e}");
+    }
+    let decimals = (5.0 - exponent).max(0.0) as usize;
+    format!("{v:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections() {
+        assert_eq!(
+            Section::parse("[ 5:100 , 2:50 ]"),
+            Some(Section {
+                x1: 5,
+                x2: 100,
+                y1: 2,
+                y2: 50
+            })
+        );
+        assert_eq!(Section::parse("[5:100]"), None);
+        let r = Section::parse("[5:100,2:50]")
+            .unwrap()
+            .rect(60, 60)
+            .unwrap();
+        assert_eq!((r.x0, r.y0, r.width, r.height), (4, 1, 56, 49));
+        assert_eq!(short(131.23456789), "131.235");
+        assert_eq!(short(0.5), "0.500000");
+        assert_eq!(short(-2.5e7), "-2.50000e7");
+    }
+}
