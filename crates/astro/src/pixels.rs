@@ -37,8 +37,8 @@ pub enum PixelError {
     },
     #[error("{file}: there is no HDU {hdu}")]
     NoSuchHdu { file: String, hdu: usize },
-    #[error("{file}: no HDU holds an image with at least two axes")]
-    NoImage { file: String },
+    #[error("{file}: no HDU holds {what}")]
+    NoImage { file: String, what: &'static str },
     #[error("{file}: HDU {hdu} {why}")]
     NotAnImage {
         file: String,
@@ -54,6 +54,12 @@ pub enum PixelError {
     },
     #[error("{file}: path contains a NUL byte")]
     BadPath { file: String },
+    #[error("{file}: HDU {hdu}: the data unit is truncated: the file ends before the pixels the header describes ({message})")]
+    ShortData {
+        file: String,
+        hdu: usize,
+        message: String,
+    },
     #[error("{file}: HDU {hdu}: the data unit is truncated: the header describes {needed} bytes of pixels from byte {start}, the file ends at byte {length}")]
     Truncated {
         file: String,
@@ -233,6 +239,11 @@ impl Image {
                         Err(PixelError::NoSuchHdu { .. }) => {
                             return Err(PixelError::NoImage {
                                 file: image.file.clone(),
+                                what: if min_axes == 1 {
+                                    "pixel data"
+                                } else {
+                                    "an image with at least two axes"
+                                },
                             })
                         }
                         Err(e) => return Err(e),
@@ -489,6 +500,13 @@ impl Image {
             // SAFETY: clears the message stack only.
             unsafe { sys::ffcmsg() };
             status = 0;
+        }
+        if status == sys::END_OF_FILE as c_int {
+            return Err(PixelError::ShortData {
+                file: self.file.clone(),
+                hdu: self.hdu,
+                message: message(status),
+            });
         }
         if status != 0 {
             return Err(self.error(status));

@@ -80,7 +80,7 @@ impl Rect {
     ) -> Option<Rect> {
         let (x0, x1e) = (x1.max(1) - 1, x2.min(width));
         let (y0, y1e) = (y1.max(1) - 1, y2.min(height));
-        (x1e > x0 && y1e > y0).then_some(Rect {
+        (x1e > x0 && y1e > y0).then(|| Rect {
             x0,
             y0,
             width: x1e - x0,

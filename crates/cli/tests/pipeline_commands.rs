@@ -84,7 +84,8 @@ fn the_demo_runs_and_says_where_the_results_are() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
-    assert!(String::from_utf8_lossy(&check.stdout).contains("store, ingest -> NoFheadStoreVisit"));
+    assert!(String::from_utf8_lossy(&check.stdout)
+        .contains("store, ingest, modify -> NoFheadStoreVisit"));
     let out = Command::new(bin())
         .args(["run", "--config"])
         .arg(wd.join("config.yml"))
@@ -117,6 +118,10 @@ fn the_demo_runs_and_says_where_the_results_are() {
         .join("storage/cadc/DEMO/dao_c180_2016_004568.fits")
         .is_file());
     assert!(wd.join("logs/demo_report.txt").is_file());
+    // with a preview and a thumbnail of each file
+    for name in ["2460392o_prev.jpg", "dao_c180_2016_004568_prev_256.jpg"] {
+        assert!(wd.join("storage/cadc/DEMO").join(name).is_file(), "{name}");
+    }
     // the records read back and verify
     let check = Command::new(bin())
         .args(["xml", "check"])
