@@ -7,6 +7,7 @@ mod collections;
 mod mapping;
 mod pipeline;
 mod records;
+mod services;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -103,6 +104,11 @@ enum Command {
     /// The footprint polygon of an image's illuminated pixels (WCS corners when every pixel
     /// is illuminated or there are no pixels).
     Footprint(astro_commands::FootprintArgs),
+    /// The local sandbox service: caom2repo observations and deletions, Storage Inventory
+    /// files, a TAP subset, capabilities (SQLite and a directory; loopback by default).
+    Serve(services::ServeArgs),
+    /// Run a visitor over existing records: list by time, read, visit, update with If-Match.
+    Visit(services::VisitArgs),
 }
 
 #[derive(Subcommand)]
@@ -219,6 +225,8 @@ fn main() -> ExitCode {
         }),
         Command::Compute(args) => astro_commands::compute(args),
         Command::Footprint(args) => astro_commands::footprint(args),
+        Command::Serve(args) => services::serve(args),
+        Command::Visit(args) => services::visit(args),
     };
     match result {
         Ok(code) => code,

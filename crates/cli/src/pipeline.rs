@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use execute::backend::{LocalRepository, LocalStorage, ObservedRepository, ObservedStorage};
 use execute::task;
 use execute::{Pipeline, RunOptions};
 use manage::fsutil::Sync;
-use manage::{Config, Level, Logger, Metrics, Repository, RunMode, Severity, Storage};
+use manage::{Config, Level, Logger, Metrics, RunMode, Severity};
 
 use crate::collections;
 
@@ -97,8 +96,32 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         config.use_local_files,
         collection.needs_delete(),
     )?;
-    let repository = LocalRepository::new(&config.local_repository, Sync::Durable);
-    let storage = LocalStorage::new(&config.local_storage, Sync::Durable);
+    // Services where config.yml names them, the embedded backends otherwise.
+    let metrics = config.observe_execution.then(|| Arc::new(Metrics::new()));
+    let services = match crate::services::for_run(&config, mode, metrics.clone()) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!(
+                "caom2pipe: {}: the services cannot be used; nothing was run",
+                path.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for w in &services.warnings {
+        eprintln!("{}: warning: {w}", path.display());
+    }
+    let crate::services::RunServices {
+        backends,
+        extras,
+        http,
+        ..
+    } = services;
+    let repository = backends.repository.as_ref();
+    let storage = backends.storage.as_ref();
 
     if args.check {
         let names: Vec<&str> = executors.iter().map(|e| e.reference_name()).collect();
@@ -111,16 +134,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 config.data_source_extensions.join(", ")
             ),
             (RunMode::Todo, false, _) => format!("todo file {}", config.todo_fqn().display()),
-            (RunMode::Incremental, _, _) => format!(
-                "time boxes of {} minutes by modification time in {}, bookmark {:?} in {}",
-                config.interval,
-                config.data_sources.join(", "),
-                config.bookmark_key(),
-                config
-                    .state_fqn()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            ),
+            (RunMode::Incremental, _, _) => crate::services::describe_incremental(&config),
         };
         println!("{}: ok", path.display());
         println!("  work:        {work}");
@@ -156,25 +170,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
 
     let logger = Logger::new(config.logging_level, Arc::new(manage::log::Stderr));
-    let metrics = config.observe_execution.then(|| Arc::new(Metrics::new()));
-    let (repo_box, store_box): (Box<dyn Repository>, Box<dyn Storage>) = match &metrics {
-        Some(m) => (
-            Box::new(ObservedRepository {
-                inner: repository,
-                metrics: m.clone(),
-            }),
-            Box::new(ObservedStorage {
-                inner: storage,
-                metrics: m.clone(),
-            }),
-        ),
-        None => (Box::new(repository), Box::new(storage)),
-    };
     let pipeline = Pipeline {
         config: &config,
         collection: collection.as_ref(),
-        repository: repo_box.as_ref(),
-        storage: store_box.as_ref(),
+        repository,
+        storage,
         logger: logger.clone(),
         metrics,
         // Records and stored files are fsynced; scrape output (a local test artefact) is only
@@ -191,7 +191,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         progress_bar: execute::progress::stdout_is_terminal()
             && config.logging_level >= Level::Info,
     };
-    let report = pipeline.run(&opts).context("the run stopped")?;
+    let report = pipeline
+        .run_with(&opts, extras)
+        .context("the run stopped")?;
     let s = report.summary;
     println!(
         "caom2pipe run{}: {} entries: {} succeeded, {} failed, {} skipped ({} rejected, {} timeouts, {} retried)",
@@ -204,6 +206,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         s.timeouts,
         s.retries
     );
+    crate::services::after_run(&config, &report, http.as_deref());
     let scrape = executors.iter().any(|e| !e.is_connected());
     if scrape {
         let place = if config.log_to_file {
@@ -212,6 +215,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             format!("{}/<observationID>", config.working_directory.display())
         };
         println!("  records:  {place}/<observationID>.xml (scrape: no repository)");
+    } else if config.uses_repository_service() {
+        println!(
+            "  records:  {} (collection {})",
+            repository.describe(),
+            config.collection
+        );
     } else {
         println!(
             "  records:  {}",
@@ -219,7 +228,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if config.task_types.contains(&manage::TaskType::Store) {
-        println!("  files:    {}", config.local_storage.display());
+        if config.uses_storage_service() {
+            println!("  files:    {}", storage.describe());
+        } else {
+            println!("  files:    {}", config.local_storage.display());
+        }
     }
     println!(
         "  logs:     {} ({}, {}, {})",

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::Method;
+pub use reqwest::Method;
 use tokio::io::AsyncReadExt;
 
 use crate::auth::Credentials;
@@ -513,14 +513,15 @@ async fn download(
     Ok(Downloaded { size, md5 })
 }
 
-/// `dir/.name.part-<pid>-<random>`: a temporary name next to `path`.
+/// `dir/.name.<pid>.t<random>.tmp`: a temporary name next to `path`, in the form the
+/// pipeline's sweep of stale temporary files recognises (`manage::fsutil`).
 pub fn temp_name(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let unique = (Jitter::new().sample() * 1e15) as u64;
-    path.with_file_name(format!(".{name}.part-{}-{unique:x}", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.t{unique:x}.tmp", std::process::id()))
 }
 
 fn transport(e: reqwest::Error) -> AttemptError {

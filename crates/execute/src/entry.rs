@@ -13,8 +13,8 @@ use caom2::{checksum, Observation, Uri};
 use fits2caom2::{Headers, SourceError};
 use manage::fsutil::{self, Sync};
 use manage::{
-    content_type_of, log_at, Collection, Config, EntryError, EntryLog, FileInfo, FileMeta, Level,
-    PutOutcome, Reason, Repository, Storage, StorageName, VisitContext,
+    content_type_of, log_at, BackendErrorKind, Collection, Config, EntryError, EntryLog, FileInfo,
+    FileMeta, Level, PutOutcome, Reason, Repository, Storage, StorageName, VisitContext,
 };
 
 use crate::backend::local_storage::copy_with_md5;
@@ -34,7 +34,13 @@ pub struct Services<'a> {
     pub data_visitors_in_single_visit: bool,
     /// How durable entry outputs are.
     pub sync: Sync,
+    /// Fetches remote (http(s)) sources before they are stored.
+    pub transfer: Option<&'a dyn crate::transfer::Transfer>,
 }
+
+/// How many times an entry re-reads and re-applies its visitors when another writer changed
+/// the record first (412 on update, 409 on create) before it gives up (and is retried).
+pub const MAX_CONFLICTS: u32 = 10;
 
 /// How an entry ended when it did not fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,11 +276,9 @@ impl Job<'_> {
         let mut all_unchanged = true;
         for i in 0..self.files.len() {
             let uri = self.files[i].uri.clone();
-            let Some(path) = self.local_path(i) else {
-                return Err(EntryError::failed(format!(
-                    "{}: not a local file; fetching from http(s), ftp or vos: sources needs the service clients, which this build does not have",
-                    self.sn.source_names.get(i).map_or("", String::as_str)
-                )));
+            let path = match self.local_path(i) {
+                Some(p) => p,
+                None => self.fetch(i)?,
             };
             if is_dump(&path) {
                 return Err(EntryError::failed(format!(
@@ -325,6 +329,29 @@ impl Job<'_> {
         Ok(Done::Ok)
     }
 
+    /// Downloads the remote source of destination `i` into the workspace.
+    fn fetch(&mut self, i: usize) -> Result<PathBuf, EntryError> {
+        let source = self.sn.source_names.get(i).cloned().unwrap_or_default();
+        let Some(transfer) = self.svc.transfer.filter(|t| t.handles(&source)) else {
+            return Err(EntryError::failed(format!(
+                "{source}: not a local file, and no transfer fetches it (http(s) sources are downloaded; ftp and vos: are not supported)"
+            )));
+        };
+        self.make_workspace()?;
+        let dest = self
+            .workspace
+            .join(manage::storage_name::file_name_of(&source));
+        let got = transfer.get(&source, &dest)?;
+        log_at!(
+            self.log,
+            Level::Debug,
+            "fetched {source} ({} bytes, md5 {})",
+            got.size.unwrap_or(0),
+            got.md5.as_deref().unwrap_or("")
+        );
+        Ok(dest)
+    }
+
     /// Fills in headers and file info for every file, from local disk or storage.
     fn load_metadata(&mut self) -> Result<(), EntryError> {
         if self.headers_loaded {
@@ -332,7 +359,12 @@ impl Job<'_> {
         }
         for i in 0..self.files.len() {
             let uri = self.files[i].uri.clone();
-            match self.local_path(i) {
+            // a file fetched by the store is local now
+            let local = self.files[i]
+                .local_path
+                .clone()
+                .or_else(|| self.local_path(i));
+            match local {
                 Some(path) => {
                     let known = self.files[i].info.take();
                     self.files[i] = read_local_meta(&path, &uri, known)?;
@@ -517,40 +549,66 @@ impl Job<'_> {
             self.load_metadata()?;
         }
         let repo = self.svc.repository;
-        let existing = repo.get(&self.sn.collection, &self.sn.obs_id)?;
-        if existing.is_none() && !meta {
-            return Err(EntryError::failed(format!(
-                "{}: no observation to modify in {}",
-                self.sn.observation_uri(),
-                repo.describe()
-            )));
-        }
-        let is_new = existing.is_none();
-        let mut obs = existing
-            .clone()
-            .unwrap_or_else(|| Observation::simple(&self.sn.collection, &self.sn.obs_id));
-        self.run_visitors(&mut obs, meta, data, is_new)?;
-        self.prepare(&mut obs);
-        match &existing {
-            None => repo.create(&obs)?,
-            Some(old) => {
-                let unchanged = old.entity.acc_meta_checksum.is_some()
-                    && old.entity.acc_meta_checksum == obs.entity.acc_meta_checksum;
-                if unchanged {
-                    log_at!(self.log, Level::Info, "{} unchanged", obs.uri());
-                } else if delete_create && old.is_derived() != obs.is_derived() {
-                    repo.delete(&obs.collection, &obs.observation_id)?;
-                    repo.create(&obs)?;
-                } else {
-                    let expected = old
-                        .entity
-                        .acc_meta_checksum
-                        .as_ref()
-                        .map(|u| u.as_str().to_string());
-                    repo.update(&obs, expected.as_deref())?;
-                }
+        // Optimistic concurrency: when another writer changed the record between our read
+        // and our write (412, or 409 on create), read it again and re-apply the visitors, so
+        // neither update is lost.
+        let mut conflicts = 0;
+        let (obs, is_new) = loop {
+            let existing = repo.get(&self.sn.collection, &self.sn.obs_id)?;
+            if existing.is_none() && !meta {
+                return Err(EntryError::failed(format!(
+                    "{}: no observation to modify in {}",
+                    self.sn.observation_uri(),
+                    repo.describe()
+                )));
             }
-        }
+            let is_new = existing.is_none();
+            let mut obs = existing
+                .clone()
+                .unwrap_or_else(|| Observation::simple(&self.sn.collection, &self.sn.obs_id));
+            self.run_visitors(&mut obs, meta, data, is_new)?;
+            self.prepare(&mut obs);
+            let written = match &existing {
+                None => repo.create(&obs),
+                Some(old) => {
+                    let unchanged = old.entity.acc_meta_checksum.is_some()
+                        && old.entity.acc_meta_checksum == obs.entity.acc_meta_checksum;
+                    if unchanged {
+                        log_at!(self.log, Level::Info, "{} unchanged", obs.uri());
+                        Ok(())
+                    } else if delete_create && old.is_derived() != obs.is_derived() {
+                        repo.delete(&obs.collection, &obs.observation_id)
+                            .and_then(|()| repo.create(&obs))
+                    } else {
+                        let expected = old
+                            .entity
+                            .acc_meta_checksum
+                            .as_ref()
+                            .map(|u| u.as_str().to_string());
+                        repo.update(&obs, expected.as_deref())
+                    }
+                }
+            };
+            match written {
+                Ok(()) => break (obs, is_new),
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        BackendErrorKind::Conflict | BackendErrorKind::AlreadyExists
+                    ) && conflicts < MAX_CONFLICTS =>
+                {
+                    conflicts += 1;
+                    log_at!(
+                        self.log,
+                        Level::Info,
+                        "{} was changed by another writer ({}); reading it again",
+                        obs.uri(),
+                        e.message
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         log_at!(
             self.log,
             Level::Info,

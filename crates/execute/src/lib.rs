@@ -6,7 +6,12 @@
 //! * [`source`]: work sources behind the [`source::WorkSource`] trait;
 //! * [`journal`]: crash-safe, exactly-once bookkeeping (the design is described there);
 //! * [`pool`]: bounded concurrency that never runs two entries of one observation at once;
-//! * [`backend`]: the embedded repository and file store;
+//! * [`backend`]: the embedded repository and file store, and the caom2repo and Storage
+//!   Inventory services over HTTP;
+//! * [`services`]: which backends and sources config.yml asks for, built once per run;
+//! * [`inventory`], [`http_listing`]: incremental sources over Storage Inventory (TAP) and
+//!   HTTP directory listings; [`transfer`]: downloads of http(s) sources;
+//! * [`visit`]: visitors over existing records (`caom2pipe visit`);
 //! * [`generic`]: the fallback collection;
 //! * [`mapping`]: the blueprint mapping of `fits2caom2` as a meta visitor;
 //! * [`synth`]: synthetic FITS files and header dumps for the demo, tests and benchmarks;
@@ -48,13 +53,18 @@
 pub mod backend;
 pub mod entry;
 pub mod generic;
+pub mod http_listing;
+pub mod inventory;
 pub mod journal;
 pub mod mapping;
 pub mod pool;
 pub mod progress;
 pub mod runner;
+pub mod services;
 pub mod source;
 pub mod synth;
 pub mod task;
+pub mod transfer;
+pub mod visit;
 
-pub use runner::{Pipeline, RunError, RunOptions, RunReport};
+pub use runner::{Pipeline, RunError, RunExtras, RunOptions, RunReport};

@@ -34,6 +34,7 @@ use crate::source::{
     WorkStream,
 };
 use crate::task::{self, Executor};
+use crate::transfer::Transfer;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -43,6 +44,18 @@ pub struct RunOptions {
     pub todo: Option<PathBuf>,
     /// Show a progress bar (standard output is a terminal).
     pub progress_bar: bool,
+}
+
+/// What a run gets from the services besides its backends (see [`crate::services`]).
+#[derive(Default)]
+pub struct RunExtras {
+    /// The work source of an incremental run that does not harvest local files (Storage
+    /// Inventory time boxes, HTTP listings).
+    pub source: Option<Box<dyn WorkSource>>,
+    /// Fetches http(s) sources before they are stored.
+    pub transfer: Option<Arc<dyn Transfer>>,
+    /// The service client's statistics, summed up in [`RunReport::service_calls`].
+    pub stats: Option<Arc<clients::Stats>>,
 }
 
 /// The services and plugins of a run.
@@ -68,6 +81,8 @@ pub struct RunReport {
     pub resumed: bool,
     /// Entries still failed at the end.
     pub unresolved: Vec<String>,
+    /// Service calls of the run (with their retries), when it used services.
+    pub service_calls: Option<clients::Totals>,
 }
 
 impl RunReport {
@@ -199,6 +214,7 @@ struct RunState<'p, 'a> {
     local_tz: TimeZone,
     meta_producer: String,
     cleanup: bool,
+    transfer: Option<Arc<dyn Transfer>>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -219,6 +235,16 @@ impl<'a> Pipeline<'a> {
 
     /// Runs the pipeline: the main pass, retry rounds, the report.
     pub fn run(&self, opts: &RunOptions) -> Result<RunReport, RunError> {
+        self.run_with(opts, RunExtras::default())
+    }
+
+    /// [`Pipeline::run`] with a work source and a transfer from the services.
+    pub fn run_with(&self, opts: &RunOptions, extras: RunExtras) -> Result<RunReport, RunError> {
+        let RunExtras {
+            source: extra_source,
+            transfer,
+            stats,
+        } = extras;
         let c = self.config;
         let executors = task::choose(
             &c.task_types,
@@ -332,6 +358,7 @@ impl<'a> Pipeline<'a> {
             local_tz,
             meta_producer: self.collection.version(),
             cleanup: c.cleanup_files_when_storing && c.task_types.contains(&TaskType::Store),
+            transfer,
         };
         // Leftovers of killed writers: temporary files in the log directories, the
         // repository's and the store's collection directories.
@@ -396,12 +423,20 @@ impl<'a> Pipeline<'a> {
             RunMode::Incremental => {
                 let (start, end) = harvest.unwrap_or((Timestamp::now(), Timestamp::now()));
                 let mut state = state.ok_or_else(|| RunError::Config("no state".into()))?;
-                let mut source = MtimeSource::new(LocalDirSource::new(
-                    &c.data_sources,
-                    &c.data_source_extensions,
-                    c.recurse_data_sources,
-                ));
-                run.incremental(&mut source, &mut state, &tz, start, end)?;
+                let mut source: Box<dyn WorkSource> = match extra_source {
+                    Some(s) => s,
+                    None if c.use_local_files => Box::new(MtimeSource::new(LocalDirSource::new(
+                        &c.data_sources,
+                        &c.data_source_extensions,
+                        c.recurse_data_sources,
+                    ))),
+                    None => {
+                        return Err(RunError::Config(
+                            "an incremental run without use_local_files harvests Storage Inventory or http(s) listings: its work source comes from execute::services".into(),
+                        ))
+                    }
+                };
+                run.incremental(source.as_mut(), &mut state, &tz, start, end)?;
             }
         }
 
@@ -518,6 +553,7 @@ impl<'a> Pipeline<'a> {
             report_path: c.report_fqn(),
             resumed: resume,
             unresolved,
+            service_calls: stats.map(|s| s.totals()),
         })
     }
 }
@@ -717,6 +753,8 @@ impl RunState<'_, '_> {
             );
         let executors = self.executors.clone();
         let meta_producer = self.meta_producer.clone();
+        // (a clone: the commit closure borrows the run state mutably)
+        let transfer = self.transfer.clone();
         let services = Services {
             config: c,
             collection: self.p.collection,
@@ -726,6 +764,7 @@ impl RunState<'_, '_> {
             meta_producer: &meta_producer,
             data_visitors_in_single_visit: c.task_types.contains(&TaskType::Modify),
             sync: self.p.sync,
+            transfer: transfer.as_deref(),
         };
         let logger = self.logger.clone();
         let naming = self.naming.clone();
@@ -981,7 +1020,7 @@ impl RunState<'_, '_> {
     /// The time boxes of an incremental run.
     fn incremental(
         &mut self,
-        source: &mut MtimeSource,
+        source: &mut dyn WorkSource,
         state: &mut State,
         tz: &TimeZone,
         start: Timestamp,

@@ -1,13 +1,15 @@
 //! Work sources: where entries come from.
 //!
 //! [`WorkSource`] is the reference's `DataSource` (`get_work`, `get_time_box_work`,
-//! `clean_up`), ready for HTTP listings and TAP queries to implement later. Here:
+//! `clean_up`). Here:
 //!
 //! * [`TodoSource`]: a todo (or retries) file, one entry per line;
 //! * [`LocalDirSource`]: files under `data_sources` ending in `data_source_extensions`,
 //!   optionally recursive, in a stable order (sources in config order, names sorted);
 //! * [`MtimeSource`]: the same files as time boxes by modification time (incremental runs);
-//! * [`ListSource`]: a fixed list (retry rounds).
+//! * [`ListSource`]: a fixed list (retry rounds);
+//! * `crate::inventory::InventorySource` and `crate::http_listing::HttpListingSource`: time
+//!   boxes of Storage Inventory (TAP) and of HTTP directory listings.
 //!
 //! Time boxes are half-open, `(prev, cur]`, for every source (the reference's directory
 //! sources were inclusive at both ends, so a file exactly on a boundary was processed twice).
@@ -54,6 +56,9 @@ pub enum SourceError {
     },
     #[error("{0} cannot list work by time")]
     NotIncremental(String),
+    /// A service listing (TAP query, HTTP page) failed.
+    #[error("{0}")]
+    Service(String),
 }
 
 fn io(path: &Path, source: std::io::Error) -> SourceError {

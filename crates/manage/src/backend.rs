@@ -77,6 +77,12 @@ pub enum BackendErrorKind {
     Io,
     /// The backend cannot do this.
     Unsupported,
+    /// The service refused our credentials (401, 403).
+    Denied,
+    /// The document is over the service's limit (413).
+    TooLarge,
+    /// The service stayed unavailable or failing (429, 5xx) through every retry.
+    Unavailable,
 }
 
 /// A failed backend call.
@@ -105,6 +111,15 @@ impl From<BackendError> for EntryError {
     }
 }
 
+/// One row of a collection listing (the caom2repo listing TSV).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObservationState {
+    pub observation_id: String,
+    /// When the observation (or anything in it) last changed.
+    pub max_last_modified: Option<Timestamp>,
+    pub acc_meta_checksum: Option<String>,
+}
+
 /// A CAOM repository: the caom2repo service or the embedded directory of XML files.
 pub trait Repository: Send + Sync {
     /// A short description for messages and `--check` (e.g. `local repository /wd/repository`).
@@ -121,6 +136,31 @@ pub trait Repository: Send + Sync {
     fn delete(&self, collection: &str, obs_id: &str) -> Result<(), BackendError>;
     /// The observation ids of a collection, sorted.
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError>;
+    /// The observations of a collection whose maxLastModified is in `[start, end]` (both
+    /// inclusive, as caom2repo reads them), oldest first. The default lists every id without
+    /// times and cannot select a window.
+    fn list_states(
+        &self,
+        collection: &str,
+        start: Option<Timestamp>,
+        end: Option<Timestamp>,
+    ) -> Result<Vec<ObservationState>, BackendError> {
+        if start.is_some() || end.is_some() {
+            return Err(BackendError::new(
+                BackendErrorKind::Unsupported,
+                format!("{} cannot list by time", self.describe()),
+            ));
+        }
+        Ok(self
+            .list(collection)?
+            .into_iter()
+            .map(|observation_id| ObservationState {
+                observation_id,
+                max_last_modified: None,
+                acc_meta_checksum: None,
+            })
+            .collect())
+    }
     /// Cleans up what a killed writer may have left for `collection` (e.g. temporary files);
     /// called at the start of a run. Returns how many leftovers were removed.
     fn recover(&self, _collection: &str) -> Result<usize, BackendError> {

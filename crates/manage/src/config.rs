@@ -224,6 +224,15 @@ pub const KEYS: &[&str] = &[
     "blueprint",
     "local_repository",
     "local_storage",
+    // extensions: services (crate::services)
+    "registry_file_name",
+    "registry_url",
+    "token_file_name",
+    "tls_ca_file_name",
+    "tls_verify",
+    "http_retries",
+    "http_max_in_flight",
+    "listing_filters",
     "preview",
 ];
 
@@ -303,6 +312,8 @@ pub struct Config {
     pub local_repository: PathBuf,
     /// Extension: the embedded file store.
     pub local_storage: PathBuf,
+    /// Extension: which services a run uses and how to reach them ([`crate::services`]).
+    pub services: crate::services::ServiceConfig,
     /// Extension: previews and thumbnails for the generic collection (made by the data
     /// visitors, so with the `modify` task type). `preview: true` uses the built-in style
     /// of `collection` when it is one of the reference's (OMM, NEOSSat, DAO, VLASS;
@@ -382,6 +393,7 @@ impl Config {
             blueprint: Vec::new(),
             local_repository: wd.join("repository"),
             local_storage: wd.join("storage"),
+            services: crate::services::ServiceConfig::default(),
             preview: None,
             warnings: Vec::new(),
         }
@@ -464,6 +476,7 @@ impl Config {
                 // `key:` with no value keeps the default, as PyYAML's None does for most keys.
                 continue;
             }
+            c.services.given.push(key);
             match key {
                 "working_directory"
                 | "log_file_directory"
@@ -545,6 +558,22 @@ impl Config {
                 }
                 "server_side_resource_id" => set(&mut c.server_side_resource_id, p.string(v, key)),
                 "proxy_file_name" => c.proxy_file_name = p.string(v, key),
+                "registry_file_name" => c.services.registry_file_name = p.string(v, key),
+                "registry_url" => c.services.registry_url = p.string(v, key),
+                "token_file_name" => c.services.token_file_name = p.string(v, key),
+                "tls_ca_file_name" => c.services.tls_ca_file_name = p.string(v, key),
+                "tls_verify" => set(&mut c.services.tls_verify, p.bool(v, key)),
+                "http_retries" => {
+                    if let Some(n) = p.int(v, key, 0, 100) {
+                        c.services.http_retries = n as u32;
+                    }
+                }
+                "http_max_in_flight" => {
+                    if let Some(n) = p.int(v, key, 1, 4096) {
+                        c.services.http_max_in_flight = Some(n as usize);
+                    }
+                }
+                "listing_filters" => set(&mut c.services.listing_filters, p.strings(v, key)),
                 "logging_level" => {
                     if let Some(s) = p.string(v, key) {
                         c.logging_level = match s.to_ascii_uppercase().as_str() {
@@ -741,7 +770,7 @@ impl Config {
             if is_remote(s) && self.use_local_files {
                 err(
                     "data_sources",
-                    format!("{s:?} is not a local directory; listing http(s), ftp and vos sources needs the service clients, which this build does not have"),
+                    format!("{s:?} is not a local directory; with use_local_files: true every data source is a directory (http(s) listings are harvested with use_local_files: false and --incremental)"),
                 );
             } else if self.use_local_files && !Path::new(s).is_dir() {
                 err("data_sources", format!("{s} is not a directory"));
@@ -783,12 +812,8 @@ impl Config {
         }
         match mode {
             RunMode::Incremental => {
-                if !self.use_local_files {
-                    err(
-                        "use_local_files",
-                        "incremental runs over Storage Inventory need the service clients, which this build does not have; set use_local_files: true to harvest local directories by modification time".into(),
-                    );
-                }
+                // Without use_local_files the work is http(s) listings or Storage
+                // Inventory time boxes (crate::services checks the sources).
                 match self.state_fqn() {
                     None => err(
                         "state_file_name",
@@ -860,10 +885,10 @@ impl Config {
                 "previews are made by the data visitors, which run with the modify task type; add modify to task_types".into(),
             );
         }
-        if !self.use_local_files && !self.data_sources.is_empty() {
+        if !self.use_local_files && !self.data_sources.is_empty() && mode == RunMode::Todo {
             warn(
                 "data_sources",
-                "only used with use_local_files: true; this run reads the todo file".into(),
+                "only used with use_local_files: true or by incremental runs; this run reads the todo file".into(),
             );
         }
         if mode == RunMode::Todo && self.state_file_name.is_some() && self.use_local_files {
@@ -873,6 +898,7 @@ impl Config {
                 "ignored by a todo run; use `caom2pipe run --incremental` for time boxes".into(),
             );
         }
+        out.extend(crate::services::check(self, mode));
         out
     }
 
@@ -951,7 +977,18 @@ impl Config {
         self.rejected_directory.join(&self.rejected_file_name)
     }
     /// The bookmark key: `<collection lower>_timestamp`.
+    /// For an incremental harvest of http(s) listings it is the first listing's URL, as the
+    /// reference's `HttpDataSource` keys its bookmark.
     pub fn bookmark_key(&self) -> String {
+        if !self.use_local_files {
+            if let Some(u) = self
+                .data_sources
+                .iter()
+                .find(|s| crate::services::is_http(s))
+            {
+                return u.clone();
+            }
+        }
         format!("{}_timestamp", self.collection.to_lowercase())
     }
     /// Whether any service may be called (no scrape).
@@ -1575,12 +1612,7 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            vec![
-                "task_types",
-                "observe_execution",
-                "use_local_files",
-                "state_file_name"
-            ]
+            vec!["task_types", "observe_execution", "state_file_name"]
         );
         let c = parse("task_types: [ingest]\nstore_modified_files_only: true\n").unwrap();
         let p = c.check(RunMode::Todo);

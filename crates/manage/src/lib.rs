@@ -49,6 +49,7 @@ pub mod metrics;
 pub mod preview;
 pub mod rejected;
 pub mod report;
+pub mod services;
 pub mod state;
 pub mod storage_name;
 pub mod time;
@@ -56,7 +57,8 @@ pub mod todo;
 pub mod yaml;
 
 pub use backend::{
-    content_type_of, BackendError, BackendErrorKind, FileInfo, PutOutcome, Repository, Storage,
+    content_type_of, BackendError, BackendErrorKind, FileInfo, ObservationState, PutOutcome,
+    Repository, Storage,
 };
 pub use collection::{
     Collection, CollectionFactory, FileMeta, ImageFormat, PreviewStyle, Registry, SetupError,

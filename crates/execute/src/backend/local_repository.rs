@@ -155,6 +155,39 @@ impl Repository for LocalRepository {
         ))
     }
 
+    /// The file's modification time stands for maxLastModified (every write replaces the
+    /// file).
+    fn list_states(
+        &self,
+        collection: &str,
+        start: Option<jiff::Timestamp>,
+        end: Option<jiff::Timestamp>,
+    ) -> Result<Vec<manage::ObservationState>, BackendError> {
+        let mut out = Vec::new();
+        for id in self.list(collection)? {
+            let path = self.path(collection, &id);
+            let t = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| jiff::Timestamp::try_from(t).ok());
+            let inside =
+                t.is_some_and(|t| start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e));
+            if inside || (t.is_none() && start.is_none() && end.is_none()) {
+                out.push(manage::ObservationState {
+                    observation_id: id,
+                    max_last_modified: t,
+                    acc_meta_checksum: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            a.max_last_modified
+                .cmp(&b.max_last_modified)
+                .then_with(|| a.observation_id.cmp(&b.observation_id))
+        });
+        Ok(out)
+    }
+
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError> {
         let dir = self.root.join(encode_component(collection));
         let rd = match std::fs::read_dir(&dir) {

@@ -1,10 +1,15 @@
 //! Backends: the embedded local repository and file store (the defaults when no service is
-//! configured), and a decorator that records their calls as metrics.
+//! configured), the caom2repo and Storage Inventory services over HTTP, and a decorator
+//! that records their calls as metrics.
 
+pub mod http_repository;
+pub mod http_storage;
 pub mod local_repository;
 pub mod local_storage;
 pub mod observed;
 
+pub use http_repository::HttpRepository;
+pub use http_storage::HttpStorage;
 pub use local_repository::LocalRepository;
 pub use local_storage::LocalStorage;
 pub use observed::{ObservedRepository, ObservedStorage};

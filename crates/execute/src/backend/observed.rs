@@ -88,6 +88,14 @@ impl<R: Repository> Repository for ObservedRepository<R> {
     fn list(&self, collection: &str) -> Result<Vec<String>, BackendError> {
         self.inner.list(collection)
     }
+    fn list_states(
+        &self,
+        collection: &str,
+        start: Option<jiff::Timestamp>,
+        end: Option<jiff::Timestamp>,
+    ) -> Result<Vec<manage::ObservationState>, BackendError> {
+        self.inner.list_states(collection, start, end)
+    }
     fn recover(&self, collection: &str) -> Result<usize, BackendError> {
         self.inner.recover(collection)
     }
