@@ -50,8 +50,16 @@ fn env(name: &str, default: usize) -> usize {
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing useful: run small.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let n = if quick { 50 } else { env("CAOM2PIPE_BENCH_RECORDS", 2000) };
-    let runs = if quick { 1 } else { env("CAOM2PIPE_BENCH_RUNS", 3) };
+    let n = if quick {
+        50
+    } else {
+        env("CAOM2PIPE_BENCH_RECORDS", 2000)
+    };
+    let runs = if quick {
+        1
+    } else {
+        env("CAOM2PIPE_BENCH_RUNS", 3)
+    };
     let dir = tempfile::tempdir().expect("temporary directory");
     let external = std::env::var("CAOM2PIPE_BENCH_URL").ok();
     let server = match &external {
@@ -72,7 +80,11 @@ fn main() {
     let stamp = jiff::Timestamp::now().as_second();
     println!(
         "{} at {base}; {n} records per run, best of {runs}",
-        if external.is_some() { "service" } else { "in-process sandbox" }
+        if external.is_some() {
+            "service"
+        } else {
+            "in-process sandbox"
+        }
     );
     for in_flight in [1usize, 8] {
         let http = Arc::new(
