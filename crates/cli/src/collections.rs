@@ -10,8 +10,10 @@ use std::path::Path;
 
 /// The registry of collection plugins.
 pub fn registry() -> Registry {
-    // No collection plugins yet; OMM and NEOSSat come with their crates.
-    Registry::new()
+    let mut r = Registry::new();
+    r.register("OMM", omm::collection);
+    r.register("NEOSSAT", neossat::collection);
+    r
 }
 
 /// The collection for `config`: a registered plugin, or the generic collection with

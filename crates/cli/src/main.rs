@@ -79,6 +79,10 @@ enum Command {
         /// An existing observation to update.
         #[arg(long = "in")]
         input: Option<PathBuf>,
+        /// The observation the files make, as COLLECTION OBSERVATION_ID: a check that it is
+        /// what the collection's naming rules derive (an error otherwise).
+        #[arg(long, num_args = 2, value_names = ["COLLECTION", "OBSERVATION_ID"], conflicts_with = "input")]
+        observation: Option<Vec<String>>,
         /// Where to write the observation XML.
         #[arg(short, long)]
         output: PathBuf,
@@ -207,6 +211,7 @@ fn main() -> ExitCode {
         Command::Scrape {
             collection,
             input,
+            observation,
             output,
             blueprint,
             config,
@@ -216,6 +221,7 @@ fn main() -> ExitCode {
         } => pipeline::scrape(pipeline::ScrapeArgs {
             collection,
             input,
+            observation,
             output,
             blueprint,
             config,

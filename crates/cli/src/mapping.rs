@@ -92,6 +92,9 @@ fn module<'r>(registry: &'r Registry, name: Option<&str>) -> Result<Option<&'r M
 pub fn registry() -> Registry {
     let mut r = Registry::new();
     collection_examples::register(&mut r);
+    // the collections' own modules, so `blueprint check --module omm` checks their blueprints
+    r.add(omm::functions::module());
+    r.add(neossat::functions::module());
     r
 }
 

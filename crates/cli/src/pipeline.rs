@@ -259,6 +259,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 pub struct ScrapeArgs {
     pub collection: String,
     pub input: Option<PathBuf>,
+    /// `--observation COLLECTION ID`: what the files must make.
+    pub observation: Option<Vec<String>>,
     pub output: PathBuf,
     pub blueprint: Option<PathBuf>,
     pub config: Option<PathBuf>,
@@ -291,6 +293,10 @@ pub fn scrape(args: ScrapeArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if let Some(problem) = observation_mismatch(collection.as_ref(), &config, &args) {
+        eprintln!("caom2pipe scrape: {problem}");
+        return Ok(ExitCode::from(2));
+    }
     let start = match &args.input {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| p.display().to_string())?;
@@ -325,4 +331,33 @@ pub fn scrape(args: ScrapeArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Why `--observation COLLECTION ID` is not what the collection derives from the files
+/// (`--obs-id` counts as derived), or `None` when it is.
+fn observation_mismatch(
+    collection: &dyn manage::Collection,
+    config: &Config,
+    args: &ScrapeArgs,
+) -> Option<String> {
+    let given = args.observation.as_ref()?;
+    let [coll, id] = given.as_slice() else {
+        return Some("--observation needs COLLECTION OBSERVATION_ID".into());
+    };
+    let naming = manage::NamingContext::from_config(config);
+    for f in &args.files {
+        let entry = f.display().to_string();
+        let sn = match collection.storage_name(&entry, &naming) {
+            Ok(sn) => sn,
+            Err(e) => return Some(format!("{entry}: {}", e.message)),
+        };
+        let obs_id = args.obs_id.clone().unwrap_or(sn.obs_id);
+        if &sn.collection != coll || &obs_id != id {
+            return Some(format!(
+                "--observation {coll} {id} does not match {entry}: collection {} names it observation {} {obs_id}",
+                config.collection, sn.collection
+            ));
+        }
+    }
+    None
 }

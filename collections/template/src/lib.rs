@@ -1,0 +1,1 @@
+//! Template (work in progress).
