@@ -79,3 +79,105 @@ impl Visitor for Cleanup {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caom2::{Artifact, Plane, ProductType, ReleaseType, Uri};
+    use manage::{BackendError, Config, FileInfo, Logger, NamingContext, PutOutcome, Storage};
+    use std::io::Read;
+    use std::path::Path;
+
+    /// Storage that knows the last-modified time of some URIs.
+    struct Dated(Vec<(&'static str, i64)>);
+
+    impl Storage for Dated {
+        fn describe(&self) -> String {
+            "dated".into()
+        }
+        fn info(&self, uri: &str) -> Result<Option<FileInfo>, BackendError> {
+            Ok(self
+                .0
+                .iter()
+                .find(|(u, _)| *u == uri)
+                .map(|(_, t)| FileInfo {
+                    last_modified: Timestamp::from_second(*t).ok(),
+                    ..FileInfo::default()
+                }))
+        }
+        fn get(&self, _: &str, _: &Path) -> Result<FileInfo, BackendError> {
+            unimplemented!()
+        }
+        fn put(
+            &self,
+            _: &str,
+            _: &mut dyn Read,
+            _: &str,
+        ) -> Result<(PutOutcome, FileInfo), BackendError> {
+            unimplemented!()
+        }
+        fn headers(&self, _: &str) -> Result<fits2caom2::Headers, BackendError> {
+            unimplemented!()
+        }
+        fn remove(&self, _: &str) -> Result<(), BackendError> {
+            unimplemented!()
+        }
+    }
+
+    fn plane(product: &str) -> Plane {
+        let mut p = Plane::new(product);
+        for name in [format!("{product}.fits"), format!("{product}_prev.jpg")] {
+            p.artifacts.push(Artifact::new(
+                Uri::parse(&format!("cadc:OMM/{name}")).unwrap(),
+                ProductType::SCIENCE,
+                ReleaseType::Data,
+            ));
+        }
+        p
+    }
+
+    fn run(storage: Option<&dyn Storage>, obs: &mut Observation) -> VisitReport {
+        let config = Config::defaults(Path::new("/wd"));
+        let sn = crate::naming::storage_name(
+            "C090219_0001_REJECT.fits",
+            &NamingContext::new("OMM", "cadc", "cadc"),
+        );
+        let log = Logger::silent().entry(None);
+        let ctx = VisitContext {
+            storage_name: &sn,
+            config: &config,
+            files: &[],
+            workspace: Path::new("/wd"),
+            log_file_directory: Path::new("/wd/logs"),
+            storage,
+            log: &log,
+            is_new: false,
+            meta_producer: "test",
+        };
+        Cleanup.visit(obs, &ctx).unwrap()
+    }
+
+    #[test]
+    fn keeps_the_newest_plane_only_when_storage_can_date_them() {
+        let mut obs = Observation::simple("OMM", "C090219_0001");
+        obs.planes = vec![
+            plane("C090219_0001_SCI"),
+            plane("C090219_0001_REJECT"),
+            plane("C090219_0001_TEST"),
+        ];
+        // offline: nothing happens
+        let mut offline = obs.clone();
+        assert_eq!(run(None, &mut offline).get("planes_removed"), 0);
+        assert_eq!(offline.planes.len(), 3);
+        // the TEST plane's file is unknown to storage, so it stays
+        let storage = Dated(vec![
+            ("cadc:OMM/C090219_0001_SCI.fits", 1_600_000_000),
+            ("cadc:OMM/C090219_0001_REJECT.fits", 1_600_000_100),
+            // a newer preview does not make a plane newer
+            ("cadc:OMM/C090219_0001_SCI_prev.jpg", 1_700_000_000),
+        ]);
+        assert_eq!(run(Some(&storage), &mut obs).get("planes_removed"), 1);
+        let left: Vec<&str> = obs.planes.iter().map(|p| p.product_id.as_str()).collect();
+        assert_eq!(left, ["C090219_0001_REJECT", "C090219_0001_TEST"]);
+    }
+}

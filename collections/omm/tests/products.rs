@@ -1,0 +1,199 @@
+//! Data products through the whole pipeline (store, ingest, modify, compute): a FITS file
+//! made from the canonical science header (`C170324_0054_SCI`, scaled down to 512² pixels
+//! with its WCS scaled to match) and generated sky pixels. The record gets a JPEG preview
+//! and thumbnail (release `data`), a footprint polygon in the chunk bounds that lies inside
+//! the image's WCS box, and computed plane metadata. The reference's own tests need pixel
+//! files that are not public and assert matplotlib checksums; these assert structure.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use caom2::{CoordBounds2D, ProductType, ReleaseType};
+use execute::backend::{LocalRepository, LocalStorage};
+use manage::fsutil::Sync;
+use manage::{Config, Level, Logger, Repository, RunMode, Storage};
+
+const SIZE: usize = 512;
+
+/// The primary header cards of a header dump (80-column lines up to the first `END` or the
+/// second HDU), with `replace` applied and `END` added, as a FITS header block.
+fn header_block(dump: &str, replace: &[(&str, String)]) -> Vec<u8> {
+    let mut cards: Vec<String> = Vec::new();
+    for line in dump.lines() {
+        if line.starts_with("# HDU") && !cards.is_empty() {
+            break;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if line.trim_end() == "END" {
+            break;
+        }
+        let key = line.get(..8).unwrap_or(line).trim();
+        let card = match replace.iter().find(|(k, _)| *k == key) {
+            Some((k, v)) => format!("{k:<8}= {v:>20}"),
+            None => line.to_string(),
+        };
+        cards.push(format!("{:<80}", &card[..card.len().min(80)]));
+    }
+    let mut block: Vec<u8> = cards.concat().into_bytes();
+    block.extend(format!("{:<80}", "END").bytes());
+    while !block.len().is_multiple_of(2880) {
+        block.push(b' ');
+    }
+    block
+}
+
+fn write_fits(path: &Path, header: Vec<u8>, pixels: &[f32]) {
+    let mut bytes = header;
+    for p in pixels {
+        bytes.extend_from_slice(&p.to_be_bytes());
+    }
+    while !bytes.len().is_multiple_of(2880) {
+        bytes.push(0);
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Width and height of a baseline or progressive JPEG (its SOF segment).
+fn jpeg_size(bytes: &[u8]) -> (usize, usize) {
+    let mut i = 2;
+    while i + 9 < bytes.len() {
+        assert_eq!(bytes[i], 0xFF, "not a JPEG marker at {i}");
+        let marker = bytes[i + 1];
+        let len = usize::from(bytes[i + 2]) << 8 | usize::from(bytes[i + 3]);
+        if (0xC0..=0xC2).contains(&marker) {
+            let h = usize::from(bytes[i + 5]) << 8 | usize::from(bytes[i + 6]);
+            let w = usize::from(bytes[i + 7]) << 8 | usize::from(bytes[i + 8]);
+            return (w, h);
+        }
+        i += 2 + len;
+    }
+    panic!("no SOF segment");
+}
+
+#[test]
+fn previews_footprint_and_plane_metadata() {
+    let Some(conf) = testkit::conformance_dir() else {
+        return;
+    };
+    let dump = std::fs::read_to_string(
+        conf.join("collections/omm/C170324_0054_SCI/C170324_0054_SCI.fits.header"),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let wd = tmp.path();
+    std::fs::create_dir_all(wd.join("data")).unwrap();
+    // 2048² scaled to 512²: the same sky, pixels four times larger
+    let f = 2048.0 / SIZE as f64;
+    let header = header_block(
+        &dump,
+        &[
+            ("NAXIS1", SIZE.to_string()),
+            ("NAXIS2", SIZE.to_string()),
+            ("CRPIX1", format!("{:.1}", 1024.0 / f)),
+            ("CRPIX2", format!("{:.1}", 1024.0 / f)),
+            ("CD1_1", format!("{:E}", -0.000247683024156 * f)),
+            ("CD1_2", format!("{:E}", -2.38715819294e-06 * f)),
+            ("CD2_1", format!("{:E}", -2.18293888475e-06 * f)),
+            ("CD2_2", format!("{:E}", 0.000247956715545 * f)),
+        ],
+    );
+    let mut pixels = execute::synth::sky_pixels(SIZE, SIZE, 54);
+    // a blank (unexposed) band along one edge, as flat-fielded frames have: the footprint
+    // follows the illuminated pixels
+    for row in pixels.chunks_exact_mut(SIZE).take(40) {
+        row.fill(f32::NAN);
+    }
+    write_fits(&wd.join("data/C170324_0054_SCI.fits"), header, &pixels);
+    std::fs::write(
+        wd.join("config.yml"),
+        "collection: OMM\nuse_local_files: true\ndata_sources: [data]\n\
+         data_source_extensions: [.fits]\ntask_types: [store, ingest, modify]\n\
+         logging_level: ERROR\n",
+    )
+    .unwrap();
+    let config = Config::read(&wd.join("config.yml")).unwrap();
+    assert!(config
+        .check(RunMode::Todo)
+        .iter()
+        .all(|p| p.severity != manage::Severity::Error));
+    let collection = omm::Omm::new(&config).unwrap();
+    let repo = LocalRepository::new(&config.local_repository, Sync::Cached);
+    let store = LocalStorage::new(&config.local_storage, Sync::Cached);
+    let report = execute::Pipeline {
+        config: &config,
+        collection: &collection,
+        repository: &repo,
+        storage: &store,
+        logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
+        metrics: None,
+        sync: Sync::Cached,
+    }
+    .run(&execute::RunOptions {
+        mode: RunMode::Todo,
+        todo: None,
+        progress_bar: false,
+    })
+    .unwrap();
+    let failures = std::fs::read_to_string(wd.join("logs/failure_log.txt")).unwrap_or_default();
+    assert_eq!(report.summary.successes, 1, "{failures}");
+
+    let obs = repo.get("OMM", "C170324_0054").unwrap().unwrap();
+    let plane = obs.plane("C170324_0054_SCI").unwrap();
+    for (uri, product, size) in [
+        (
+            "cadc:OMM/C170324_0054_SCI_prev.jpg",
+            ProductType::PREVIEW,
+            1024,
+        ),
+        (
+            "cadc:OMM/C170324_0054_SCI_prev_256.jpg",
+            ProductType::THUMBNAIL,
+            256,
+        ),
+    ] {
+        let a = plane.artifact(uri).unwrap_or_else(|| panic!("no {uri}"));
+        assert_eq!(a.product_type, product);
+        assert_eq!(a.release_type, ReleaseType::Data);
+        assert_eq!(a.content_type.as_deref(), Some("image/jpeg"));
+        assert!(store.info(uri).unwrap().is_some(), "{uri} not stored");
+        let tmpfile = wd.join("picture.jpg");
+        store.get(uri, &tmpfile).unwrap();
+        let (w, h) = jpeg_size(&std::fs::read(&tmpfile).unwrap());
+        assert_eq!(w.max(h), size, "{uri}: {w}×{h}");
+    }
+
+    // the footprint: a polygon in the chunk bounds, inside the image's WCS box
+    let chunk = &plane
+        .artifact("cadc:OMM/C170324_0054_SCI.fits")
+        .unwrap()
+        .parts[0]
+        .chunks[0];
+    let position = chunk.position.as_ref().unwrap();
+    let Some(CoordBounds2D::Polygon(polygon)) = &position.axis.bounds else {
+        panic!("no footprint polygon in the chunk bounds");
+    };
+    assert!(polygon.vertices.len() >= 4);
+    let half = 0.000248 * f * SIZE as f64 / 2.0;
+    let (ra0, dec0): (f64, f64) = (106.572579265, 34.3981511443);
+    let cos_dec = dec0.to_radians().cos();
+    for v in &polygon.vertices {
+        assert!((v.coord1 - ra0).abs() * cos_dec < half * 1.1, "{v:?}");
+        assert!((v.coord2 - dec0).abs() < half * 1.1, "{v:?}");
+    }
+    // the blank rows at the bottom are outside: some vertex is well above the image's edge
+    let lowest = polygon
+        .vertices
+        .iter()
+        .map(|v| v.coord2)
+        .fold(f64::INFINITY, f64::min);
+    assert!(lowest > dec0 - half + 30.0 * 0.000248 * f, "{lowest}");
+
+    // plane metadata computed from the chunks
+    let p = plane.position.as_ref().expect("plane position computed");
+    assert!(p.bounds.is_some());
+    let e = plane.energy.as_ref().expect("plane energy computed");
+    assert!(e.bounds.is_some());
+    assert!(plane.time.as_ref().is_some_and(|t| t.bounds.is_some()));
+}
