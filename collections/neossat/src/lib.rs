@@ -27,6 +27,7 @@
 
 pub mod functions;
 pub mod naming;
+pub mod samples;
 pub mod update;
 
 use astro::preview_visitor::PreviewVisitor;

@@ -28,6 +28,7 @@
 pub mod cleanup;
 pub mod functions;
 pub mod naming;
+pub mod samples;
 pub mod update;
 
 use astro::footprint::FootprintOptions;

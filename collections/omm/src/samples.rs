@@ -1,0 +1,383 @@
+//! Sample OMM files for the example under `examples/omm/`, the tests and the benchmark:
+//! CPAPIR-like headers written by this module (modelled on the instrument's keywords, not
+//! copied from any file) over generated sky pixels.
+//!
+//! [`files`] is one night's worth of the kinds of file OMM delivers — science exposures
+//! with and without astrometry, a flat, a rejected exposure, a stacked science product
+//! and a dome flat made from ON/OFF exposures — as gzipped FITS (`*.fits.gz`, as the
+//! observatory delivers them). [`fits_from_dump`] turns a header dump into a FITS file with
+//! generated pixels, scaling the image and its WCS down (the benchmark's inputs).
+//!
+//! ```
+//! let files = omm::samples::files(64);
+//! assert_eq!(files.len(), 6);
+//! assert!(files.iter().all(|f| f.name.ends_with(".fits.gz")));
+//! ```
+
+use execute::synth::{fits_file, gzip, sky_pixels, Hdr, Pixels, SampleFile, V};
+
+const NIGHT: &str = "240315";
+
+/// Pixels on a side of the files in `examples/omm/data/`.
+pub const EXAMPLE_SIZE: usize = 128;
+
+fn s(t: &str) -> V {
+    V::Str(t.to_string())
+}
+
+fn push(h: &mut Hdr, key: &str, value: V, comment: &str) {
+    h.0.push((key.to_string(), value, comment.to_string()));
+}
+
+/// What kind of sample file.
+#[derive(Clone, Copy)]
+enum Kind {
+    Science { wcs: bool },
+    Flat,
+    Reject,
+    Stack,
+    DomeFlat,
+}
+
+/// The header of one sample.
+fn header(n: usize, seq: u32, kind: Kind) -> Hdr {
+    let mut h = Hdr::default();
+    let (ra, dec) = (210.802429, 54.348750); // M 101
+    let minute = 10 + seq % 50;
+    let date_obs = format!("2024-03-16T04:{minute:02}:07");
+    let date_local = format!("2024-03-16T00:{minute:02}:07");
+    let (datatype, object) = match kind {
+        Kind::Science { .. } | Kind::Stack => ("SCIENCE", "M101"),
+        Kind::Flat | Kind::DomeFlat => ("CALIB", "domeflat"),
+        Kind::Reject => ("REJECT", "M101"),
+    };
+    let datatype = match kind {
+        Kind::Stack => "REDUC",
+        Kind::DomeFlat => "CALRED",
+        _ => datatype,
+    };
+    push(
+        &mut h,
+        "SIMPLE",
+        V::Logical(true),
+        "conforms to FITS standard",
+    );
+    push(&mut h, "BITPIX", V::Int(-32), "Bits per pixel");
+    push(&mut h, "NAXIS", V::Int(2), "Number of dimensions");
+    push(&mut h, "NAXIS1", V::Int(n as i64), "");
+    push(&mut h, "NAXIS2", V::Int(n as i64), "");
+    push(&mut h, "EQUINOX", V::Float(2000.0), "Reference");
+    push(
+        &mut h,
+        "ORIGIN",
+        s("LAE"),
+        "Laboratoire d'Astrophysique Experimentale",
+    );
+    push(
+        &mut h,
+        "TELESCOP",
+        s("OMM-1.6m"),
+        "Observatoire du Mont-Megantic",
+    );
+    push(
+        &mut h,
+        "OBS_LAT",
+        V::Float(45.4555555556),
+        "Latitude of the telescope",
+    );
+    push(
+        &mut h,
+        "OBS_LON",
+        V::Float(-71.1527777778),
+        "Longitude of the telescope",
+    );
+    push(&mut h, "INSTRUME", s("CPAPIR"), "Instrument name");
+    push(&mut h, "OBSERVER", s(""), "Observer name");
+    push(&mut h, "OBJECT", s(object), "Object name");
+    push(
+        &mut h,
+        "DATATYPE",
+        s(datatype),
+        "SCIENCE/CALIB/REJECT/FOCUS/TEST",
+    );
+    push(
+        &mut h,
+        "NIGHTID",
+        s(NIGHT),
+        "YYMMDD of the local start of night",
+    );
+    push(&mut h, "DATE-OBS", s(&date_obs), "Universal date and time");
+    push(&mut h, "DATE", s(&date_local), "Local date and time");
+    push(&mut h, "TEXP", V::Float(20.0), "Exposure time asked for");
+    push(
+        &mut h,
+        "TEFF",
+        V::Float(20.309),
+        "integration time per COADD",
+    );
+    push(&mut h, "FILTER", s("J"), "");
+    push(
+        &mut h,
+        "WLEN",
+        V::Float(1.25),
+        "central wavelength in micron",
+    );
+    push(&mut h, "BANDPASS", V::Float(0.16), "bandpass in micron");
+    push(&mut h, "RA", V::Float(ra), "RA in decimal degrees");
+    push(&mut h, "DEC", V::Float(dec), "Declination");
+    push(&mut h, "TEMP_WMO", V::Float(-3.5), "Temperature est., WMO");
+    push(
+        &mut h,
+        "RELEASE",
+        s("2025-09-16"),
+        "End of proprietary period",
+    );
+    if matches!(kind, Kind::Stack | Kind::DomeFlat) {
+        push(
+            &mut h,
+            "MJD_STAR",
+            V::Float(60385.17),
+            "MJDATE of first exposure",
+        );
+        push(
+            &mut h,
+            "MJD_END",
+            V::Float(60385.21),
+            "MJDATE of last exposure",
+        );
+        push(&mut h, "DRS_VERS", s("8.0.0"), "reduction pipeline version");
+        push(&mut h, "DRS_DATE", s("2024-03-17"), "reduction date");
+    }
+    let wcs = match kind {
+        Kind::Science { wcs } => wcs,
+        Kind::Stack | Kind::Reject => true,
+        Kind::Flat | Kind::DomeFlat => false,
+    };
+    if wcs {
+        // 0.89" pixels over a 2048-pixel detector, scaled to n pixels
+        let scale = 0.89 / 3600.0 * 2048.0 / n as f64;
+        push(&mut h, "CTYPE1", s("RA---TAN"), "Coordinate Type");
+        push(&mut h, "CTYPE2", s("DEC--TAN"), "Coordinate Type");
+        push(
+            &mut h,
+            "CRPIX1",
+            V::Float(n as f64 / 2.0),
+            "Reference Pixel in X",
+        );
+        push(
+            &mut h,
+            "CRPIX2",
+            V::Float(n as f64 / 2.0),
+            "Reference Pixel in Y",
+        );
+        push(
+            &mut h,
+            "CRVAL1",
+            V::Float(ra + 0.01),
+            "RA of reference pixel",
+        );
+        push(
+            &mut h,
+            "CRVAL2",
+            V::Float(dec - 0.005),
+            "Dec of reference pixel",
+        );
+        push(&mut h, "CD1_1", V::Float(-scale), "");
+        push(&mut h, "CD1_2", V::Float(scale * 0.0096), "");
+        push(&mut h, "CD2_1", V::Float(scale * 0.0088), "");
+        push(&mut h, "CD2_2", V::Float(scale), "");
+        push(
+            &mut h,
+            "RMSASTR",
+            V::Float(0.41),
+            "astrometric rms (arcsec)",
+        );
+        push(&mut h, "FWHM", V::Float(1.9), "FWHM in arcsec");
+    }
+    match kind {
+        Kind::Stack => {
+            for (i, e) in [101, 102, 104].iter().enumerate() {
+                push(
+                    &mut h,
+                    &format!("IN_{:05}", i + 1),
+                    s(&format!("S{NIGHT}_{e:04}.fits.gz")),
+                    &format!("raw input file ({}/3)", i + 1),
+                );
+            }
+        }
+        Kind::DomeFlat => {
+            for i in 1..=3 {
+                push(
+                    &mut h,
+                    &format!("F_ON{i}"),
+                    s(&format!("{NIGHT}_{:04}.fits.gz", 200 + i)),
+                    "flat ON file",
+                );
+                push(
+                    &mut h,
+                    &format!("F_OFF{i}"),
+                    s(&format!("{NIGHT}_{:04}.fits.gz", 210 + i)),
+                    "flat OFF file",
+                );
+            }
+        }
+        _ => {}
+    }
+    h
+}
+
+/// The sample files, with `n` × `n` pixels each.
+pub fn files(n: usize) -> Vec<SampleFile> {
+    let kinds = [
+        ("C240315_0101_SCI", 101, Kind::Science { wcs: true }),
+        ("C240315_0102_SCI", 102, Kind::Science { wcs: false }),
+        ("C240315_0103_REJECT", 103, Kind::Reject),
+        ("C240315_0201_CAL", 201, Kind::Flat),
+        ("C240315_M101_J_SCIRED", 150, Kind::Stack),
+        ("C240315_domeflat_J_CALRED", 250, Kind::DomeFlat),
+    ];
+    kinds
+        .iter()
+        .map(|(name, seq, kind)| {
+            let pixels = match kind {
+                // a flat: the illumination falls off towards the corners
+                Kind::Flat | Kind::DomeFlat => (0..n * n)
+                    .map(|i| {
+                        let (x, y) = (
+                            (i % n) as f32 / n as f32 - 0.5,
+                            (i / n) as f32 / n as f32 - 0.5,
+                        );
+                        1.0 - 0.4 * (x * x + y * y)
+                    })
+                    .collect(),
+                _ => sky_pixels(n, n, u64::from(*seq)),
+            };
+            let bytes = fits_file(&[(header(n, *seq, *kind), Pixels::F32(pixels))]);
+            SampleFile {
+                name: format!("{name}.fits.gz"),
+                bytes: gzip(&bytes),
+            }
+        })
+        .collect()
+}
+
+/// A FITS file from the primary header of a header dump (80-column cards up to the first
+/// `END` or second HDU; `# HDU` comment lines skipped), made `n` × `n` pixels of generated
+/// sky: `NAXISn`, `BITPIX`, `CRPIXn` and the CD matrix are changed so that the WCS covers
+/// the same sky with bigger pixels. `seed` chooses the pixels.
+pub fn fits_from_dump(dump: &str, n: usize, seed: u64) -> Vec<u8> {
+    let mut cards: Vec<String> = Vec::new();
+    for line in dump.lines() {
+        if line.starts_with("# HDU") && !cards.is_empty() {
+            break;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if line.trim_end() == "END" {
+            break;
+        }
+        cards.push(line.to_string());
+    }
+    let value = |key: &str| -> Option<f64> {
+        cards
+            .iter()
+            .find(|c| c.get(..8).map(str::trim_end) == Some(key))
+            .and_then(|c| c.get(10..))
+            .and_then(|v| v.split('/').next())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let nx = value("NAXIS1").unwrap_or(n as f64);
+    let ny = value("NAXIS2").unwrap_or(n as f64);
+    let (fx, fy) = (nx / n as f64, ny / n as f64);
+    let mut replace: Vec<(String, String)> = vec![
+        ("BITPIX".into(), "-32".into()),
+        ("NAXIS".into(), "2".into()),
+        ("NAXIS1".into(), n.to_string()),
+        ("NAXIS2".into(), n.to_string()),
+    ];
+    for (key, f) in [("CRPIX1", fx), ("CRPIX2", fy)] {
+        if let Some(v) = value(key) {
+            replace.push((key.into(), fmt(v / f)));
+        }
+    }
+    for (key, f) in [("CD1_1", fx), ("CD2_1", fx), ("CD1_2", fy), ("CD2_2", fy)] {
+        if let Some(v) = value(key) {
+            replace.push((key.into(), fmt(v * f)));
+        }
+    }
+    let mut text = String::new();
+    for c in &cards {
+        let key = c.get(..8).unwrap_or(c).trim_end();
+        let card = match replace.iter().find(|(k, _)| k == key) {
+            Some((k, v)) => format!("{k:<8}= {v:>20}"),
+            None if matches!(key, "BZERO" | "BSCALE" | "BLANK") => continue,
+            None => c.clone(),
+        };
+        let card: String = card.chars().take(80).collect();
+        text.push_str(&format!("{card:<80}"));
+    }
+    text.push_str(&format!("{:<80}", "END"));
+    let mut bytes = text.into_bytes();
+    while !bytes.len().is_multiple_of(2880) {
+        bytes.push(b' ');
+    }
+    for p in sky_pixels(n, n, seed) {
+        bytes.extend_from_slice(&p.to_be_bytes());
+    }
+    while !bytes.len().is_multiple_of(2880) {
+        bytes.push(0);
+    }
+    bytes
+}
+
+/// A float as FITS writes it (always a decimal point or an exponent).
+fn fmt(v: f64) -> String {
+    let t = format!("{v:?}");
+    if t.contains(['.', 'e', 'E']) {
+        t.to_uppercase()
+    } else {
+        format!("{t}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dumps_become_smaller_images_of_the_same_sky() {
+        let dump = [
+            "SIMPLE  =                    T",
+            "BITPIX  =                   16",
+            "NAXIS   =                    2",
+            "NAXIS1  =                 2048",
+            "NAXIS2  =                 1024",
+            "BZERO   =                32768",
+            "CRPIX1  =               1024.0",
+            "CRPIX2  =                512.0",
+            "CD1_1   =           -0.0002476",
+            "CD2_2   =            0.0002479",
+            "END",
+        ]
+        .join("\n");
+        let bytes = fits_from_dump(&dump, 256, 1);
+        let lines: Vec<u8> = bytes[..2880]
+            .chunks(80)
+            .flat_map(|c| c.iter().copied().chain(std::iter::once(b'\n')))
+            .collect();
+        let headers = fits2caom2::Headers::from_dump_bytes(&lines, "x.fits.header").unwrap();
+        let h = headers.primary().unwrap();
+        assert_eq!(h.get_i64("NAXIS1"), Some(256));
+        assert_eq!(h.get_i64("BITPIX"), Some(-32));
+        assert_eq!(h.get_f64("CRPIX1"), Some(128.0));
+        assert_eq!(h.get_f64("CRPIX2"), Some(128.0));
+        assert!((h.get_f64("CD1_1").unwrap() + 0.0002476 * 8.0).abs() < 1e-15);
+        assert!((h.get_f64("CD2_2").unwrap() - 0.0002479 * 4.0).abs() < 1e-15);
+        assert!(h.get("BZERO").is_none());
+        assert_eq!(
+            bytes.len(),
+            2880 + (256_usize * 256 * 4).div_ceil(2880) * 2880
+        );
+    }
+}
