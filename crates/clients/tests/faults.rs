@@ -162,6 +162,27 @@ fn a_service_that_never_answers_is_a_timeout() {
     assert_eq!(e.attempts, 2);
     assert!(e.kind.is_transient());
 
+    // 503 through every retry: unavailable, transient
+    let plan = FaultPlan {
+        burst_503: 1.0,
+        burst_len: 1,
+        retry_after: Some(0),
+        ..FaultPlan::none()
+    };
+    let mut o = fast();
+    o.retry = RetryPolicy {
+        retries: 2,
+        ..o.retry
+    };
+    let (_proxy2, repo, _) = behind(&env, plan, o);
+    let e = repo.read("TEST", "x").unwrap_err();
+    assert_eq!(
+        (e.kind, e.status, e.attempts),
+        (ErrorKind::Unavailable, Some(503), 3)
+    );
+    assert!(e.kind.is_transient());
+    assert_eq!(repo.http().stats().totals().failures, 1);
+
     // a refused connection is a transport error
     let http = http(fast_no_retry());
     let reg = Registry::new(http, RegistryOptions::default()).unwrap();
@@ -173,4 +194,68 @@ fn fast_no_retry() -> clients::ClientOptions {
     let mut o = fast();
     o.retry = RetryPolicy::none();
     o
+}
+
+#[test]
+fn requests_in_flight_are_bounded() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // a service that holds each request 30 ms and records how many it holds at once
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let now = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (n2, p2) = (now.clone(), peak.clone());
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let (now, peak) = (n2.clone(), p2.clone());
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    while let Ok(n) = r.read_line(&mut line) {
+                        if n <= 2 {
+                            break;
+                        }
+                    }
+                    let c = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(c, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(30));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    if s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut o = fast();
+    o.max_in_flight = 2;
+    let http = http(o);
+    let repo = RepoClient::new(
+        http,
+        url::Url::parse(&format!("http://{addr}/observations")).unwrap(),
+        None,
+    );
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                for i in 0..4 {
+                    assert_eq!(repo.read("TEST", &format!("x{i}")).unwrap(), None);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        2,
+        "8 threads, at most 2 requests at once"
+    );
 }

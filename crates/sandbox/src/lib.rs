@@ -483,7 +483,7 @@ impl Server {
             let _ = tx.send(());
         }
         if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(std::time::Duration::from_secs(2));
+            rt.shutdown_timeout(std::time::Duration::from_millis(500));
         }
     }
 }
