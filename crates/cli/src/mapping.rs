@@ -95,6 +95,7 @@ pub fn registry() -> Registry {
     // the collections' own modules, so `blueprint check --module omm` checks their blueprints
     r.add(omm::functions::module());
     r.add(neossat::functions::module());
+    r.add(template::functions::module());
     r
 }
 

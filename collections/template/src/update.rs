@@ -1,0 +1,54 @@
+//! The TEMPLATE update step: rules that follow the blueprint mapping because they are
+//! conditional or touch several attributes (the reference's `update()`). Replace the
+//! example rule with the collection's.
+//!
+//! The example: every chunk takes its part's product type, and a chunk whose position has
+//! no linear function (the header had no celestial WCS) loses its position.
+
+use caom2::Observation;
+use manage::{EntryError, VisitContext, VisitReport, Visitor};
+
+/// The update step as a meta visitor (after the blueprint mapping).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Update;
+
+impl Visitor for Update {
+    fn name(&self) -> &str {
+        "template.update"
+    }
+
+    fn visit(
+        &self,
+        obs: &mut Observation,
+        ctx: &VisitContext<'_>,
+    ) -> Result<VisitReport, EntryError> {
+        let mut report = VisitReport::new();
+        let sn = ctx.storage_name;
+        for f in ctx.files {
+            let Some(artifact) = obs
+                .plane_mut(&sn.product_id)
+                .and_then(|p| p.artifact_mut(&f.uri))
+            else {
+                continue;
+            };
+            let fallback = artifact.product_type.clone();
+            for part in &mut artifact.parts {
+                let product = part.product_type.clone().unwrap_or(fallback.clone());
+                for chunk in &mut part.chunks {
+                    chunk.product_type = Some(product.clone());
+                    let usable = chunk
+                        .position
+                        .as_ref()
+                        .is_some_and(|p| p.axis.function.is_some());
+                    if !usable && chunk.position.is_some() {
+                        chunk.position = None;
+                        chunk.position_axis1 = None;
+                        chunk.position_axis2 = None;
+                        report.add("positions_removed", 1);
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
