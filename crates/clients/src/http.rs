@@ -284,7 +284,7 @@ impl Http {
                 let outcome = self.attempt(request, &sink).await;
                 drop(permit);
                 let last = attempts > policy.retries;
-                let (wait_hint, failure) = match outcome {
+                let wait_hint = match outcome {
                     Ok((reply, downloaded)) => {
                         bytes += reply.body.len() as u64
                             + downloaded.as_ref().map_or(0, |d| d.size)
@@ -301,17 +301,16 @@ impl Http {
                             return Err(reply.error());
                         }
                         ambiguous |= processed;
-                        (ra, None)
+                        ra
                     }
                     Err(e) => {
                         if last {
                             return Err(ClientError::new(e.kind, request.context(), e.message));
                         }
                         ambiguous |= e.maybe_processed;
-                        (None, Some(e))
+                        None
                     }
                 };
-                let _ = failure;
                 let random = self.jitter.lock().map(|mut j| j.sample()).unwrap_or(0.5);
                 let wait = policy.backoff(attempts - 1, wait_hint, random);
                 tokio::time::sleep(wait).await;
