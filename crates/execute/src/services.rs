@@ -218,6 +218,11 @@ pub fn backends_with(
     metrics: Option<Arc<Metrics>>,
 ) -> Result<Backends, ServiceError> {
     let remote = connections.as_ref().filter(|_| config.is_connected());
+    if let (Some(c), Some(m)) = (remote, &metrics) {
+        c.http()
+            .stats()
+            .add_observer(Arc::new(MetricsObserver(m.clone())));
+    }
     let repository: Box<dyn Repository> = match (remote, config.uses_repository_service()) {
         (Some(c), true) => observed_repo(c.repository(config)?, &metrics),
         _ => observed_repo(
@@ -234,6 +239,30 @@ pub fn backends_with(
         storage,
         connections,
     })
+}
+
+/// Records the calls the backend wrappers do not see (TAP queries, listings and downloads,
+/// registry look-ups) in the reference's metrics YAML: services `tap`, `data` (the
+/// reference's name for data transfers) and `reg`. Repository and storage calls are
+/// recorded once per backend call by [`ObservedRepository`] and [`ObservedStorage`].
+struct MetricsObserver(Arc<Metrics>);
+
+impl clients::CallObserver for MetricsObserver {
+    fn observe(&self, c: &clients::CallRecord<'_>) {
+        let service = match c.service {
+            "caom2" | "si" => return,
+            "http" => "data",
+            other => other,
+        };
+        let start = c.start.as_microsecond() as f64 / 1e6;
+        if c.ok {
+            let secs = c.elapsed.as_secs_f64();
+            self.0
+                .observe(service, c.action, c.label, start, secs, Some(c.bytes));
+        } else {
+            self.0.observe_failure(service, c.action, c.label);
+        }
+    }
 }
 
 fn observed_repo<R: Repository + 'static>(r: R, m: &Option<Arc<Metrics>>) -> Box<dyn Repository> {

@@ -64,6 +64,16 @@ fn run(
     http: Arc<Http>,
     mode: RunMode,
 ) -> Result<RunReport, execute::RunError> {
+    run_observed(c, coll, http, mode, None)
+}
+
+fn run_observed(
+    c: &Config,
+    coll: &dyn manage::Collection,
+    http: Arc<Http>,
+    mode: RunMode,
+    metrics: Option<Arc<manage::Metrics>>,
+) -> Result<RunReport, execute::RunError> {
     let stats = http.stats().clone();
     let conns = Connections::with_http(http, c, None).unwrap();
     let source = match mode {
@@ -71,14 +81,14 @@ fn run(
         RunMode::Todo => None,
     };
     let transfer: Arc<dyn execute::transfer::Transfer> = Arc::new(conns.transfer());
-    let b = backends_with(c, Some(conns), Sync::Cached, None).unwrap();
+    let b = backends_with(c, Some(conns), Sync::Cached, metrics.clone()).unwrap();
     let p = Pipeline {
         config: c,
         collection: coll,
         repository: b.repository.as_ref(),
         storage: b.storage.as_ref(),
         logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
-        metrics: None,
+        metrics,
         sync: Sync::Cached,
     };
     p.run_with(
@@ -278,7 +288,32 @@ fn incremental_over_storage_inventory() {
         "{problems:?}"
     );
     let coll = TestCollection::new(0);
-    let r = run(&c, &coll, http.clone(), RunMode::Incremental).unwrap();
+    let metrics = Arc::new(manage::Metrics::new());
+    let r = run_observed(
+        &c,
+        &coll,
+        http.clone(),
+        RunMode::Incremental,
+        Some(metrics.clone()),
+    )
+    .unwrap();
+    // every call in the reference's metrics YAML: the TAP queries too
+    let files = metrics.render("1");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["1.caom2.yml", "1.si.yml", "1.tap.yml", "1.fail.yml"]
+    );
+    assert!(
+        files[2].1.starts_with("query:\n  query:\n  - "),
+        "{}",
+        files[2].1
+    );
+    assert!(
+        files[1].1.contains("get_head:\n  a.fits:"),
+        "{}",
+        files[1].1
+    );
     // b.fits is a known rejection (OBJECT = BAD); the preview is not work
     assert_eq!(
         (r.summary.inputs, r.summary.successes, r.summary.errors),
