@@ -1,6 +1,6 @@
 //! Rasters to files: JPEG through the `jpeg-encoder` crate (baseline, quality 90, 4:2:0 for
 //! colour), PNG written here (8-bit gray or RGB, rows filtered with the heuristic PNG's
-//! specification recommends, zlib from `flate2`).
+//! specification recommends, zlib level 3 from `flate2`).
 
 use crate::render::Raster;
 use std::io::Write;
@@ -102,22 +102,40 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
     }
 }
 
-/// The five PNG filters of one row into `out` (after its type byte).
+/// The PNG filter byte of type `kind` for position `i` of a row.
+#[inline]
+fn filtered(kind: u8, row: &[u8], prev: &[u8], bpp: usize, i: usize) -> u8 {
+    let a = if i >= bpp { row[i - bpp] } else { 0 };
+    let b = prev[i];
+    let x = row[i];
+    match kind {
+        0 => x,
+        1 => x.wrapping_sub(a),
+        2 => x.wrapping_sub(b),
+        3 => x.wrapping_sub(((u16::from(a) + u16::from(b)) / 2) as u8),
+        _ => {
+            let c = if i >= bpp { prev[i - bpp] } else { 0 };
+            x.wrapping_sub(paeth(a, b, c))
+        }
+    }
+}
+
+/// The filter with the smallest sum of absolute (signed) filtered bytes, the heuristic the
+/// PNG specification recommends; the five sums are made in one pass.
+fn best_filter(row: &[u8], prev: &[u8], bpp: usize) -> u8 {
+    let mut cost = [0u64; 5];
+    for i in 0..row.len() {
+        for (kind, c) in cost.iter_mut().enumerate() {
+            *c += u64::from((filtered(kind as u8, row, prev, bpp, i) as i8).unsigned_abs());
+        }
+    }
+    (0..5u8).min_by_key(|&k| cost[usize::from(k)]).unwrap_or(0)
+}
+
+/// One filtered row (type byte first) into `out`.
 fn filter_row(kind: u8, row: &[u8], prev: &[u8], bpp: usize, out: &mut Vec<u8>) {
     out.push(kind);
-    for i in 0..row.len() {
-        let a = if i >= bpp { row[i - bpp] } else { 0 };
-        let b = prev[i];
-        let c = if i >= bpp { prev[i - bpp] } else { 0 };
-        let x = row[i];
-        out.push(match kind {
-            0 => x,
-            1 => x.wrapping_sub(a),
-            2 => x.wrapping_sub(b),
-            3 => x.wrapping_sub(((u16::from(a) + u16::from(b)) / 2) as u8),
-            _ => x.wrapping_sub(paeth(a, b, c)),
-        });
-    }
+    out.extend((0..row.len()).map(|i| filtered(kind, row, prev, bpp, i)));
 }
 
 fn png(r: &Raster) -> Result<Vec<u8>, EncodeError> {
@@ -130,7 +148,6 @@ fn png(r: &Raster) -> Result<Vec<u8>, EncodeError> {
     ihdr.extend_from_slice(&[8, if bpp == 3 { 2 } else { 0 }, 0, 0, 0]);
     let mut filtered = Vec::with_capacity((stride + 1) * r.height);
     let zero = vec![0u8; stride];
-    let mut trial = Vec::with_capacity(stride + 1);
     for y in 0..r.height {
         let row = &r.data[y * stride..(y + 1) * stride];
         let prev = if y == 0 {
@@ -138,24 +155,12 @@ fn png(r: &Raster) -> Result<Vec<u8>, EncodeError> {
         } else {
             &r.data[(y - 1) * stride..y * stride]
         };
-        // the filter with the smallest sum of absolute (signed) differences
-        let mut best: Option<(u64, u8)> = None;
-        for kind in 0..5u8 {
-            trial.clear();
-            filter_row(kind, row, prev, bpp, &mut trial);
-            let cost: u64 = trial[1..]
-                .iter()
-                .map(|&v| u64::from((v as i8).unsigned_abs()))
-                .sum();
-            if best.is_none_or(|(c, _)| cost < c) {
-                best = Some((cost, kind));
-            }
-        }
-        filter_row(best.map_or(0, |b| b.1), row, prev, bpp, &mut filtered);
+        filter_row(best_filter(row, prev, bpp), row, prev, bpp, &mut filtered);
     }
+    // level 3: within 1 % of level 6 on previews, in less than half the time
     let mut z = flate2::write::ZlibEncoder::new(
         Vec::with_capacity(filtered.len() / 2),
-        flate2::Compression::new(6),
+        flate2::Compression::new(3),
     );
     z.write_all(&filtered)?;
     let idat = z.finish()?;

@@ -476,9 +476,14 @@ impl Image {
             rest /= len;
         }
         // with a null value cfitsio turns BLANK pixels of integer images, and the ZBLANK
-        // pixels of quantized tile-compressed floats, into NaN
+        // pixels of quantized tile-compressed floats, into NaN; plain float pixels need no
+        // check (NaN stays NaN), and without one cfitsio only swaps bytes
         let mut nul = T::nan();
-        let nulval = (&mut nul as *mut T).cast::<c_void>();
+        let nulval = if self.bitpix < 0 && !self.compressed {
+            std::ptr::null_mut()
+        } else {
+            (&mut nul as *mut T).cast::<c_void>()
+        };
         let mut anynul: c_int = 0;
         let mut status: c_int = 0;
         // SAFETY: `first` has one entry per axis; `out` holds n values of the requested type;

@@ -69,7 +69,8 @@ const STEPS: usize = 1 << 16;
 pub struct GrayTable {
     lo: f64,
     scale: f64,
-    table: Vec<u8>,
+    /// A fixed length, so that indexing after the clamp needs no bounds check.
+    table: Box<[u8; STEPS]>,
     /// The level of NaN (the low end).
     nan: u8,
 }
@@ -78,17 +79,18 @@ impl GrayTable {
     /// `lo` maps to black and `hi` to white (the reverse when `inverted`).
     pub fn new(stretch: Stretch, lo: f64, hi: f64, inverted: bool) -> GrayTable {
         let last = (STEPS - 1) as f64;
-        let table: Vec<u8> = (0..STEPS)
-            .map(|i| {
-                let y = stretch.apply(i as f64 / last, lo, hi);
-                let g = (y * 255.0).round().clamp(0.0, 255.0) as u8;
-                if inverted {
-                    255 - g
-                } else {
-                    g
-                }
-            })
-            .collect();
+        let mut table = Box::new([0u8; STEPS]);
+        for (slot, g) in table.iter_mut().zip((0..STEPS).map(|i| {
+            let y = stretch.apply(i as f64 / last, lo, hi);
+            let g = (y * 255.0).round().clamp(0.0, 255.0) as u8;
+            if inverted {
+                255 - g
+            } else {
+                g
+            }
+        })) {
+            *slot = g;
+        }
         let span = hi - lo;
         let scale = if span > 0.0 && span.is_finite() {
             last / span
@@ -107,12 +109,10 @@ impl GrayTable {
     /// The gray level of data value `v` (NaN gets the level of the low limit).
     #[inline]
     pub fn gray(&self, v: f32) -> u8 {
-        if v.is_nan() {
-            return self.nan;
-        }
         let t = (f64::from(v) - self.lo) * self.scale + 0.5;
-        // `as` saturates: below the low limit is step 0, beyond the high limit the last
-        let i = if t > 0.0 { t as usize } else { 0 };
+        // below the low limit is step 0, beyond the high limit the last; NaN stays NaN
+        // through the clamp and `as` makes it 0, the low end, as it should be
+        let i = t.clamp(0.0, (STEPS - 1) as f64) as usize;
         self.table[i.min(STEPS - 1)]
     }
 

@@ -6,6 +6,7 @@ mod astro_commands;
 mod collections;
 mod mapping;
 mod pipeline;
+mod preview_command;
 mod records;
 mod services;
 
@@ -108,6 +109,8 @@ enum Command {
     /// The footprint polygon of an image's illuminated pixels (WCS corners when every pixel
     /// is illuminated or there are no pixels).
     Footprint(astro_commands::FootprintArgs),
+    /// A preview (1024 pixels) and a thumbnail (256) of a FITS file in a collection's style.
+    Preview(preview_command::PreviewArgs),
     /// The local sandbox service: caom2repo observations and deletions, Storage Inventory
     /// files, a TAP subset, capabilities (SQLite and a directory; loopback by default).
     Serve(services::ServeArgs),
@@ -231,6 +234,7 @@ fn main() -> ExitCode {
         }),
         Command::Compute(args) => astro_commands::compute(args),
         Command::Footprint(args) => astro_commands::footprint(args),
+        Command::Preview(args) => preview_command::preview(args),
         Command::Serve(args) => services::serve(args),
         Command::Visit(args) => services::visit(args),
     };

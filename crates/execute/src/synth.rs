@@ -583,6 +583,111 @@ pub fn tiny_fits(i: usize) -> Vec<u8> {
     fits_file(&[(h, Pixels::F32(pixels))])
 }
 
+/// A wide-field sky image for previews and benchmarks, `nx` × `ny` float pixels with an
+/// OMM-like header (TAN WCS, 0.89″ pixels): a sky of 1000 with a faint gradient and noise
+/// (σ 10), broad clouds of diffuse emission, about one star per 8000 pixels with a Gaussian
+/// PSF over four decades of brightness, and an inclined disc galaxy with a bulge in the
+/// middle.
+pub fn sky_fits(nx: usize, ny: usize, seed: u64) -> Vec<u8> {
+    let mut h = omm_image_header(seed as u32, "NGC 0000", 202.4696, 47.1952, "H");
+    for (k, v, _) in h.0.iter_mut() {
+        match k.as_str() {
+            "NAXIS1" => *v = V::Int(nx as i64),
+            "NAXIS2" => *v = V::Int(ny as i64),
+            "CRPIX1" => *v = V::Float(nx as f64 / 2.0 + 0.5),
+            "CRPIX2" => *v = V::Float(ny as f64 / 2.0 + 0.5),
+            _ => {}
+        }
+    }
+    fits_file(&[(h, Pixels::F32(sky_pixels(nx, ny, seed)))])
+}
+
+/// The pixels of [`sky_fits`].
+pub fn sky_pixels(nx: usize, ny: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    // noise: a sum of four uniforms (σ 1 after scaling) is plenty for a picture and cheap
+    let mut img: Vec<f32> = (0..nx * ny)
+        .map(|i| {
+            let (x, y) = ((i % nx) as f32, (i / nx) as f32);
+            let u: f64 = (0..4).map(|_| rng.unit()).sum::<f64>() - 2.0;
+            1000.0 + 50.0 * (x + y) / (nx + ny) as f32 + (10.0 * 1.732 * u) as f32
+        })
+        .collect();
+    // diffuse emission: broad Gaussian clouds (separable, so cheap for any size), which
+    // also give the image more dynamic range than its noise
+    let clouds: Vec<(Vec<f32>, Vec<f32>)> = (0..40)
+        .map(|k| {
+            let amp = if k % 6 == 5 {
+                -25.0
+            } else {
+                20.0 + 80.0 * rng.unit()
+            };
+            let (mx, my) = (rng.unit() * 1.2 - 0.1, rng.unit() * 1.2 - 0.1);
+            let sx = 0.04 + 0.16 * rng.unit();
+            let sy = sx * (0.6 + 0.8 * rng.unit());
+            let axis = |n: usize, m: f64, sd: f64, a: f64| -> Vec<f32> {
+                (0..n)
+                    .map(|i| {
+                        let t = (i as f64 / n as f64 - m) / sd;
+                        (a * (-0.5 * t * t).exp()) as f32
+                    })
+                    .collect()
+            };
+            (axis(nx, mx, sx, amp), axis(ny, my, sy, 1.0))
+        })
+        .collect();
+    for (y, row) in img.chunks_exact_mut(nx).enumerate() {
+        for (fx, fy) in &clouds {
+            let f = fy[y];
+            if f.abs() > 1e-4 {
+                row.iter_mut().zip(fx).for_each(|(p, v)| *p += f * v);
+            }
+        }
+    }
+    // the galaxy: an exponential disc (inclined 60°, position angle 30°) and a bulge
+    let (cx, cy) = (nx as f64 / 2.0, ny as f64 / 2.0);
+    let scale = nx.min(ny) as f64 / 7.0;
+    let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+    let reach = (8.0 * scale) as i64;
+    for dy in -reach..=reach {
+        for dx in -reach..=reach {
+            let (x, y) = (cx as i64 + dx, cy as i64 + dy);
+            if x < 0 || y < 0 || x >= nx as i64 || y >= ny as i64 {
+                continue;
+            }
+            let (fx, fy) = (dx as f64, dy as f64);
+            let (u, v) = (c * fx + s * fy, (-s * fx + c * fy) / 0.5);
+            let r = (u * u + v * v).sqrt();
+            let arms = 1.0 + 0.6 * (2.0 * v.atan2(u) - 4.0 * (r / scale).ln_1p()).cos();
+            let disc = 250.0 * (-r / scale).exp() * arms;
+            let bulge = 2500.0 * (-3.0 * (r / (0.3 * scale)).sqrt()).exp();
+            img[y as usize * nx + x as usize] += (disc + bulge) as f32;
+        }
+    }
+    // stars, log-uniform in flux
+    let sigma = 1.8;
+    let stars = (nx * ny / 8000).max(3);
+    for _ in 0..stars {
+        let sx = rng.unit() * nx as f64;
+        let sy = rng.unit() * ny as f64;
+        let flux = 300.0 * 10f64.powf(4.0 * rng.unit());
+        let peak = flux / (2.0 * std::f64::consts::PI * sigma * sigma);
+        let r = (sigma * (2.0 * (peak / 2.0).max(1.0).ln()).sqrt()).ceil() as i64 + 1;
+        for dy in -r..=r {
+            for dx in -r..=r {
+                let (x, y) = (sx as i64 + dx, sy as i64 + dy);
+                if x < 0 || y < 0 || x >= nx as i64 || y >= ny as i64 {
+                    continue;
+                }
+                let d2 = (x as f64 + 0.5 - sx).powi(2) + (y as f64 + 0.5 - sy).powi(2);
+                img[y as usize * nx + x as usize] +=
+                    (peak * (-d2 / (2.0 * sigma * sigma)).exp()) as f32;
+            }
+        }
+    }
+    img
+}
+
 /// Writes `files` into `dir`.
 pub fn write_files(dir: &Path, files: &[SampleFile]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -659,5 +764,10 @@ mod tests {
         );
         let total: usize = demo_files().iter().map(|f| f.bytes.len()).sum();
         assert!(total < 2_000_000, "{total}");
+        let sky = d.path().join("sky.fits");
+        std::fs::write(&sky, sky_fits(300, 200, 1)).unwrap();
+        let h = fits2caom2::Headers::read(&sky).unwrap();
+        assert_eq!(h.get(0, "NAXIS1"), Some(&fits2caom2::Value::Integer(300)));
+        assert_eq!(std::fs::metadata(&sky).unwrap().len(), 2880 * 85);
     }
 }
