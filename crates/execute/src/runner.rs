@@ -457,8 +457,10 @@ impl<'a> Pipeline<'a> {
                         time: r.time.map(ts),
                     })
                     .collect();
+                // Nothing left for this round is not the end: a resumed run may have finished
+                // it before the kill and have a later round to complete.
                 if failed.is_empty() {
-                    break;
+                    continue;
                 }
                 let wait = Duration::from_secs_f64(c.retry_decay * f64::from(n + 1) * 60.0);
                 let started = run.round_started(n);
