@@ -123,12 +123,31 @@ fn the_demo_configuration_runs() {
     assert_eq!(a.uri.as_str(), "cadc:DEMO/dao_c180_2016_004568.fits");
     let stored = std::fs::read(wd.join("storage/cadc/DEMO/dao_c180_2016_004568.fits")).unwrap();
     assert_eq!(a.content_length, Some(stored.len() as i64));
-    for obs_id in ids {
-        let o = repo.get("DEMO", &obs_id).unwrap().unwrap();
+    let mut first = Vec::new();
+    for obs_id in &ids {
+        let o = repo.get("DEMO", obs_id).unwrap().unwrap();
         assert!(caom2::validate::validate(&o).is_empty(), "{obs_id}");
         assert!(
             caom2::checksum::verify(&o).mismatches.is_empty(),
             "{obs_id}"
+        );
+        first.push(o.entity.acc_meta_checksum.clone());
+    }
+
+    // A second run over the unchanged files changes no record: same ids, same checksums.
+    let again = p
+        .run(&execute::RunOptions {
+            mode: RunMode::Todo,
+            todo: None,
+            progress_bar: false,
+        })
+        .unwrap();
+    assert_eq!(again.summary.successes, 6);
+    for (obs_id, before) in ids.iter().zip(first) {
+        let o = repo.get("DEMO", obs_id).unwrap().unwrap();
+        assert_eq!(
+            o.entity.acc_meta_checksum, before,
+            "{obs_id} changed on a re-run"
         );
     }
 }

@@ -1235,7 +1235,8 @@ impl<'b> Job<'b, '_> {
                 continue;
             }
             let name = i.to_string();
-            // the reference replaces the part
+            // the reference replaces the part (we keep the identities, see set_part)
+            let old_chunk = first_chunk_entity(artifact, &name);
             set_part(artifact, Part::new(name.clone()));
             let part = artifact.part_mut(&name).ok_or_else(|| MapError::Input {
                 file: self.file.clone(),
@@ -1243,7 +1244,11 @@ impl<'b> Job<'b, '_> {
             })?;
             part.product_type =
                 self.vocab("Part.productType", i, None, |s| ProductType::parse(s).ok())?;
-            part.chunks.push(Chunk::new());
+            let mut chunk = Chunk::new();
+            if let Some(e) = old_chunk {
+                chunk.entity = e;
+            }
+            part.chunks.push(chunk);
             let chunk = &mut part.chunks[0];
             chunk.entity.meta_producer = self.producer("Chunk.metaProducer", 0, None);
             let count = self.axes.count() as i64;
@@ -1995,12 +2000,25 @@ fn merge_keywords(new: Option<Vec<String>>, current: Option<&[String]>) -> Vec<S
     out
 }
 
-/// Replaces or adds a part by name.
-fn set_part(artifact: &mut Artifact, part: Part) {
+/// Replaces or adds a part by name. A replaced part keeps its identity (entity id and
+/// bookkeeping) and that of its first chunk, which the caller rebuilds at index 0: the reference
+/// creates new ids here, which makes every update of an unchanged file look like a change.
+fn set_part(artifact: &mut Artifact, mut part: Part) {
     match artifact.parts.iter_mut().find(|p| p.name == part.name) {
-        Some(p) => *p = part,
+        Some(p) => {
+            part.entity = p.entity.clone();
+            *p = part;
+        }
         None => artifact.parts.push(part),
     }
+}
+
+/// The entity of the chunk a replaced part had at index 0, to give its rebuilt chunk.
+fn first_chunk_entity(artifact: &Artifact, name: &str) -> Option<caom2::Entity> {
+    artifact
+        .part(name)
+        .and_then(|p| p.chunks.first())
+        .map(|c| c.entity.clone())
 }
 
 /// The reference's `_has_data_array`: a non-zero NAXIS, a non-zero product of the NAXISn
@@ -2009,6 +2027,12 @@ fn set_part(artifact: &mut Artifact, part: Part) {
 /// keywords in `written` formatted from their values), `None` when there is no WCS.
 fn read_wcs_view(header: &Header, written: &[String]) -> Result<Option<WcsView>, wcs::WcsError> {
     let text = wcs_cards::wcs_card_text(header, written);
+    if std::env::var("DBG_WCS").is_ok() {
+        for i in 0..text.len() / 80 {
+            eprintln!("[{}]", &text[i * 80..i * 80 + 80]);
+        }
+        eprintln!("--");
+    }
     match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
         Ok(w) => Ok(Some(WcsView::from_info(w.info()))),
         Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => Ok(None),
