@@ -222,3 +222,55 @@ fn the_neossat_example_runs_incrementally_over_an_http_listing() {
     let state = read(&wd.join("state.yml"));
     assert!(!state.contains(&format!("{}:00", at(3))), "{state}");
 }
+
+#[test]
+fn scrape_checks_the_observation_it_is_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = example("omm").join("data/C240315_0101_SCI.fits.gz");
+    let out = tmp.path().join("out.xml");
+    let ok = Command::new(bin())
+        .args([
+            "scrape",
+            "--collection",
+            "OMM",
+            "--observation",
+            "OMM",
+            "C240315_0101",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let xml = read(&out);
+    assert!(xml.contains("<caom2:observationID>C240315_0101</caom2:observationID>"));
+    // scrape leaves plane metadata to the service, as the reference's tools do
+    assert!(!xml.contains("<caom2:polygon>"));
+    let wrong = Command::new(bin())
+        .args([
+            "scrape",
+            "--collection",
+            "OMM",
+            "--observation",
+            "OMM",
+            "C240315_0199",
+            "-o",
+        ])
+        .arg(tmp.path().join("wrong.xml"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        message.contains("--observation OMM C240315_0199 does not match")
+            && message.contains("observation OMM C240315_0101"),
+        "{message}"
+    );
+    assert!(!tmp.path().join("wrong.xml").exists());
+}
