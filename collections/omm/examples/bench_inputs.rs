@@ -59,6 +59,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::os::unix::fs::symlink(src.join(format!("{id}.{ext}")), link)?;
         }
     }
-    println!("{} source files, {n} entries in {}", ids.len(), out.display());
+    println!(
+        "{} source files, {n} entries in {}",
+        ids.len(),
+        out.display()
+    );
     Ok(())
 }
