@@ -19,7 +19,6 @@ use std::ffi::{c_char, c_double, c_int, c_void};
 pub const UNDEFINED: f64 = 987654321.0e99;
 
 /// `wcsprm::flag` value after a successful `wcsset()` (`wcs.c`: `#define WCSSET 137`).
-#[cfg(test)]
 pub const WCSSET: c_int = 137;
 
 /// `wcshdr.h`: accept all recognised informal extensions.

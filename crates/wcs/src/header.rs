@@ -25,6 +25,9 @@ impl KeyRecords {
     /// non-ASCII) is replaced so one bad byte costs at most that card, never the header.
     /// Characters, not bytes, are counted so text decoded one-char-per-byte keeps its columns.
     pub(crate) fn parse(text: &str) -> KeyRecords {
+        if let Some(records) = KeyRecords::parse_cards(text) {
+            return records;
+        }
         let mut bytes = Vec::with_capacity(text.len() + CARD + 1);
         let mut count = 0;
         let has_lines = text.contains(['\n', '\r']);
@@ -57,6 +60,44 @@ impl KeyRecords {
         }
         bytes.push(0);
         KeyRecords { bytes, count }
+    }
+
+    /// The common case, a copy: concatenated cards of printable ASCII only (no line breaks),
+    /// where the general reading below would copy every byte as it is.
+    fn parse_cards(text: &str) -> Option<KeyRecords> {
+        let b = text.as_bytes();
+        // without early exit, so that it is vectorised
+        let plain = b
+            .iter()
+            .fold(true, |ok, &c| ok & (c.wrapping_sub(b' ') <= b'~' - b' '));
+        if !plain {
+            return None;
+        }
+        let whole = b.len() / CARD;
+        let count = (0..whole)
+            .find(|&i| is_end(&b[i * CARD..(i + 1) * CARD]))
+            .unwrap_or(whole);
+        let mut bytes = Vec::with_capacity((count + 1) * CARD + 1);
+        bytes.extend_from_slice(&b[..count * CARD]);
+        let mut count = count;
+        let rest = &b[whole * CARD..];
+        if count == whole && !rest.is_empty() {
+            let start = bytes.len();
+            bytes.extend_from_slice(rest);
+            bytes.resize(start + CARD, b' ');
+            if is_end(&bytes[start..]) {
+                bytes.truncate(start);
+            } else {
+                count += 1;
+            }
+        }
+        bytes.push(0);
+        Some(KeyRecords { bytes, count })
+    }
+
+    /// The keyrecords, `count() * 80` bytes.
+    pub(crate) fn records(&self) -> &[u8] {
+        &self.bytes[..self.count * CARD]
     }
 
     pub(crate) fn count(&self) -> usize {
@@ -97,7 +138,7 @@ pub struct RejectedKeyword {
 /// Serialises use of wcslib's process-global `wcsprintf` sink (buffer pointer, size, FILE*):
 /// wcspih() writes its rejection report there and `wcsprintf_set`/`wcsprintf_buf` are plain
 /// globals with no locking in wcslib.
-static WCSPRINTF: Mutex<()> = Mutex::new(());
+pub(crate) static WCSPRINTF: Mutex<()> = Mutex::new(());
 
 /// Re-runs wcspih() with `ctrl = 2` to collect the per-keyrecord rejection report. Only called
 /// when the first (silent, lock-free) parse reported rejections, so the common path never

@@ -7,7 +7,13 @@
 //! 1. `wcspih` parses the header: primary WCS, strict keywords ([`Relax::None`]) by default,
 //!    or [`ParseOptions::relaxed`] for informal extensions. SIP (`A_p_q`, …) and TPV (`PVi_m`)
 //!    distortions are read either way - wcslib does not tie them to `relax` - and `wcsp2s`
-//!    evaluates them.
+//!    evaluates them. A strict primary-WCS header made only of the common keywords in their
+//!    plain forms (`CTYPEi = 'RA---TAN'`, `CRVALi = 210.8`, `CDi_j`, `EQUINOX`, …; the exact
+//!    list is in `records.rs`) is read by this crate instead and written into the struct the
+//!    way wcspih would (wcspih's lexer costs several times the rest); anything else in the
+//!    header that could be a WCS keyword sends it to wcspih. A test compares the two on
+//!    thousands of generated headers, field by field after the fixes and wcsset.
+//!    [`Wcs::from_params`] builds the same struct from values, with no text at all.
 //! 2. The fixes of astropy's `fix()` defaults, in wcsfixi()'s order and with `ctrl = 0`:
 //!    cdfix, datfix, obsfix, unitfix (safe translations only), spcfix (AIPS `VELO-LSR` →
 //!    `VOPT` + SPECSYS `LSRK`, …), celfix, and cylfix only when image axis lengths are given.
@@ -90,11 +96,15 @@ mod fix;
 mod header;
 mod info;
 mod options;
+mod params;
+mod records;
 mod transform;
 mod wcs;
 
 #[cfg(test)]
 mod layout_tests;
+#[cfg(test)]
+mod records_tests;
 #[cfg(test)]
 mod tests;
 
@@ -103,5 +113,6 @@ pub use fix::{Fix, FixOutcome, FixReport};
 pub use header::RejectedKeyword;
 pub use info::{AltLin, Axis, AxisKind, WcsInfo};
 pub use options::{ParseOptions, Relax};
+pub use params::{AxisParams, WcsParams};
 pub use transform::Points;
 pub use wcs::Wcs;

@@ -40,6 +40,10 @@ pub struct ParseOptions {
     /// `fix(naxis=...)`); missing trailing axes count as length 1, as FITS does for
     /// `WCSAXES > NAXIS`.
     pub image_axes: Option<Vec<i64>>,
+    /// Always run wcspih, even on headers the direct reader of plain keywords takes (see
+    /// [`crate::Wcs::from_header`]). The result is the same either way; this is for
+    /// comparing the two.
+    pub force_wcspih: bool,
 }
 
 impl Default for ParseOptions {
@@ -48,6 +52,7 @@ impl Default for ParseOptions {
             relax: Relax::None,
             alt: ' ',
             image_axes: None,
+            force_wcspih: false,
         }
     }
 }
@@ -69,6 +74,12 @@ impl ParseOptions {
     /// Select an alternate WCS (`'A'..='Z'`, or `' '` for the primary).
     pub fn with_alt(mut self, alt: char) -> Self {
         self.alt = alt;
+        self
+    }
+
+    /// Always parse with wcspih ([`ParseOptions::force_wcspih`]).
+    pub fn with_wcspih(mut self) -> Self {
+        self.force_wcspih = true;
         self
     }
 

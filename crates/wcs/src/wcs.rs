@@ -8,10 +8,12 @@ use std::sync::OnceLock;
 
 use crate::error::WcsError;
 use crate::ffi;
-use crate::fix::{self, FixReport};
+use crate::fix::{self, Fix, FixReport};
 use crate::header::{self, KeyRecords, RejectedKeyword};
 use crate::info::WcsInfo;
-use crate::options::ParseOptions;
+use crate::options::{ParseOptions, Relax};
+use crate::params::WcsParams;
+use crate::records::{self, Read};
 
 /// A parsed, fixed and set-up world coordinate system of one header.
 ///
@@ -65,68 +67,77 @@ impl Wcs {
         if records.count() == 0 {
             return Err(WcsError::EmptyHeader);
         }
-        let nkeyrec =
-            c_int::try_from(records.count()).map_err(|_| WcsError::TooLarge(records.count()))?;
-        let relax = options.relax.bits();
-
-        let mut nreject: c_int = 0;
-        let mut array = PihArray {
-            ptr: std::ptr::null_mut(),
-            nwcs: 0,
-        };
-        // SAFETY: records holds nkeyrec 80-byte records; ctrl = 0 neither prints nor edits the
-        // header, so no global state is touched. The array wcspih() allocates is owned by the
-        // PihArray guard from here on, also on error.
-        let status = unsafe {
-            ffi::wcspih(
-                records.as_mut_ptr(),
-                nkeyrec,
-                relax,
-                0,
-                &mut nreject,
-                &mut array.nwcs,
-                &mut array.ptr,
-            )
-        };
-        if status != 0 {
-            return Err(wcspih_error(status));
-        }
-        if array.nwcs <= 0 || array.ptr.is_null() {
-            return Err(WcsError::NoWcs);
-        }
-        let mut alts = [-1 as c_int; 27];
-        // SAFETY: array holds nwcs structs from wcspih(); alts has the 27 entries wcsidx() fills.
-        unsafe { ffi::wcsidx(array.nwcs, &mut array.ptr, alts.as_mut_ptr()) };
-        let index = usize::try_from(alts[alt_index])
-            .ok()
-            .filter(|&i| i < array.nwcs as usize)
-            .ok_or(WcsError::NoSuchAlternate(options.alt))?;
-        // A private deep copy (as astropy makes) so the Wcs owns exactly one struct.
-        // SAFETY: index < nwcs, so the pointer is one of wcspih()'s initialised structs.
-        let prm = Prm::copy_of(unsafe { array.ptr.add(index) })?;
-        drop(array);
-
-        let rejected = if nreject > 0 {
-            header::rejected_keywords(&mut records, relax)?
-        } else {
-            Vec::new()
-        };
-        for r in rejected.iter().filter(|r| r.alt() == options.alt) {
-            if r.is_transformation_keyword() {
-                if let Some(value) = r.non_finite_value() {
-                    return Err(WcsError::NonFinite {
-                        keyword: r.keyword.clone(),
-                        value,
-                    });
-                }
+        // the plain headers most callers give are read without wcspih (see records.rs)
+        if options.relax == Relax::None && options.alt == ' ' && !options.force_wcspih {
+            match records::read(records.records()) {
+                Read::Params(p) => return Wcs::build(&p, options.image_axes.as_deref()),
+                Read::NoWcs => return Err(WcsError::NoWcs),
+                Read::Wcspih => {}
             }
         }
+        let (prm, rejected) = parse_with_wcspih(&mut records, options, alt_index)?;
+        Wcs::finish(prm, options.alt, options.image_axes.as_deref(), rejected)
+    }
+
+    /// A WCS from keyword values, without header text: the struct wcspih would make from a
+    /// header holding exactly these keywords (strict, primary WCS), then the same fixes and
+    /// wcsset() as [`Wcs::from_header`] with default options.
+    ///
+    /// ```
+    /// use wcs::{AxisParams, Wcs, WcsParams};
+    ///
+    /// let axis = |ctype: &str, crval: f64| AxisParams {
+    ///     ctype: ctype.into(),
+    ///     crval,
+    ///     crpix: 1024.5,
+    ///     ..AxisParams::default()
+    /// };
+    /// let params = WcsParams {
+    ///     axes: vec![axis("RA---TAN", 210.8), axis("DEC--TAN", 54.35)],
+    ///     cd: vec![(1, 1, -0.0002), (2, 2, 0.0002)],
+    ///     ..WcsParams::default()
+    /// };
+    /// let wcs = Wcs::from_params(&params)?;
+    /// let world = wcs.pixel_to_world(&[1024.5, 1024.5])?;
+    /// assert!((world[0] - 210.8).abs() < 1e-12 && (world[1] - 54.35).abs() < 1e-12);
+    /// # Ok::<(), wcs::WcsError>(())
+    /// ```
+    pub fn from_params(params: &WcsParams) -> Result<Wcs, WcsError> {
+        check_abi()?;
+        Wcs::build(params, None)
+    }
+
+    fn build(params: &WcsParams, image_axes: Option<&[i64]>) -> Result<Wcs, WcsError> {
+        params.check()?;
+        let prm = Prm::init(params.axes.len(), params.pv.len())?;
+        // SAFETY: prm is fresh from wcsinit() with these sizes and owned here.
+        unsafe { params.write(prm.as_ptr()) };
+        Wcs::finish(prm, ' ', image_axes, Vec::new())
+    }
+
+    /// The checks, fixes and setup every initialised struct goes through.
+    fn finish(
+        prm: Prm,
+        alt: char,
+        image_axes: Option<&[i64]>,
+        rejected: Vec<RejectedKeyword>,
+    ) -> Result<Wcs, WcsError> {
         // SAFETY: prm is an initialised, not yet set-up struct owned here.
-        unsafe { check_finite(prm.as_ptr(), options.alt)? };
+        unsafe { check_finite(prm.as_ptr(), alt)? };
         // SAFETY: as above.
-        let fixes = unsafe { fix::run(prm.as_ptr(), options.image_axes.as_deref())? };
-        // SAFETY: as above; wcsset() only touches this struct.
-        unsafe { set(prm.as_ptr())? };
+        let fixes = unsafe { fix::run(prm.as_ptr(), image_axes)? };
+        // celfix sets the struct up before looking at it; when neither it nor cylfix changed
+        // anything afterwards, that setup is current and a second wcsset() would only repeat
+        // it (wcslib's own callers test the flag the same way).
+        let current = fixes
+            .iter()
+            .all(|f| !matches!(f.fix, Fix::Cel | Fix::Cyl) || !f.changed())
+            // SAFETY: as above.
+            && unsafe { (*prm.as_ptr()).flag } == ffi::WCSSET;
+        if !current {
+            // SAFETY: as above; wcsset() only touches this struct.
+            unsafe { set(prm.as_ptr())? };
+        }
         // SAFETY: wcsset() succeeded and nothing else accesses prm.
         let info = unsafe { WcsInfo::read(prm.as_ptr()) };
         Ok(Wcs {
@@ -236,6 +247,72 @@ impl Clone for Wcs {
     }
 }
 
+/// wcspih() on the records, a private copy of the selected representation, and wcspih()'s
+/// report of rejected keyrecords (a non-finite transformation value is an error).
+fn parse_with_wcspih(
+    records: &mut KeyRecords,
+    options: &ParseOptions,
+    alt_index: usize,
+) -> Result<(Prm, Vec<RejectedKeyword>), WcsError> {
+    let nkeyrec =
+        c_int::try_from(records.count()).map_err(|_| WcsError::TooLarge(records.count()))?;
+    let relax = options.relax.bits();
+
+    let mut nreject: c_int = 0;
+    let mut array = PihArray {
+        ptr: std::ptr::null_mut(),
+        nwcs: 0,
+    };
+    // SAFETY: records holds nkeyrec 80-byte records; ctrl = 0 neither prints nor edits the
+    // header, so no global state is touched. The array wcspih() allocates is owned by the
+    // PihArray guard from here on, also on error.
+    let status = unsafe {
+        ffi::wcspih(
+            records.as_mut_ptr(),
+            nkeyrec,
+            relax,
+            0,
+            &mut nreject,
+            &mut array.nwcs,
+            &mut array.ptr,
+        )
+    };
+    if status != 0 {
+        return Err(wcspih_error(status));
+    }
+    if array.nwcs <= 0 || array.ptr.is_null() {
+        return Err(WcsError::NoWcs);
+    }
+    let mut alts = [-1 as c_int; 27];
+    // SAFETY: array holds nwcs structs from wcspih(); alts has the 27 entries wcsidx() fills.
+    unsafe { ffi::wcsidx(array.nwcs, &mut array.ptr, alts.as_mut_ptr()) };
+    let index = usize::try_from(alts[alt_index])
+        .ok()
+        .filter(|&i| i < array.nwcs as usize)
+        .ok_or(WcsError::NoSuchAlternate(options.alt))?;
+    // A private deep copy (as astropy makes) so the Wcs owns exactly one struct.
+    // SAFETY: index < nwcs, so the pointer is one of wcspih()'s initialised structs.
+    let prm = Prm::copy_of(unsafe { array.ptr.add(index) })?;
+    drop(array);
+
+    let rejected = if nreject > 0 {
+        header::rejected_keywords(records, relax)?
+    } else {
+        Vec::new()
+    };
+    for r in rejected.iter().filter(|r| r.alt() == options.alt) {
+        if r.is_transformation_keyword() {
+            if let Some(value) = r.non_finite_value() {
+                return Err(WcsError::NonFinite {
+                    keyword: r.keyword.clone(),
+                    value,
+                });
+            }
+        }
+    }
+    Ok((prm, rejected))
+}
+
 /// One wcsprm allocated by Rust, initialised and freed by wcslib.
 struct Prm(NonNull<ffi::wcsprm>);
 
@@ -248,6 +325,22 @@ impl Prm {
         let mut b: Box<ffi::wcsprm> = Box::new(unsafe { std::mem::zeroed() });
         b.flag = -1;
         Prm(NonNull::from(Box::leak(b)))
+    }
+
+    /// A struct initialised by wcsinit() for `naxis` axes and `npvmax` PV cards (no PS, no
+    /// distortions), all values at their defaults.
+    fn init(naxis: usize, npvmax: usize) -> Result<Prm, WcsError> {
+        let prm = Prm::zeroed();
+        let naxis = c_int::try_from(naxis).map_err(|_| WcsError::TooLarge(naxis))?;
+        let npvmax = c_int::try_from(npvmax).map_err(|_| WcsError::TooLarge(npvmax))?;
+        // SAFETY: prm is fresh (flag -1); explicit npvmax/npsmax/ndpmax avoid wcslib's global
+        // defaults. On failure prm is dropped, and wcsfree() on it is valid.
+        let status = unsafe { ffi::wcsinit(1, naxis, prm.as_ptr(), npvmax, 0, 0) };
+        if status != 0 {
+            // SAFETY: err belongs to prm and lives until prm is dropped after this call.
+            return Err(unsafe { wcslib_error("wcsinit", status, (*prm.as_ptr()).err) });
+        }
+        Ok(prm)
     }
 
     /// Deep copy (wcssub with no axis selection); the copy still needs wcsset().

@@ -2027,12 +2027,6 @@ fn first_chunk_entity(artifact: &Artifact, name: &str) -> Option<caom2::Entity> 
 /// keywords in `written` formatted from their values), `None` when there is no WCS.
 fn read_wcs_view(header: &Header, written: &[String]) -> Result<Option<WcsView>, wcs::WcsError> {
     let text = wcs_cards::wcs_card_text(header, written);
-    if std::env::var("DBG_WCS").is_ok() {
-        for i in 0..text.len() / 80 {
-            eprintln!("[{}]", &text[i * 80..i * 80 + 80]);
-        }
-        eprintln!("--");
-    }
     match wcs::Wcs::from_header(&text, &wcs::ParseOptions::default()) {
         Ok(w) => Ok(Some(WcsView::from_info(w.info()))),
         Err(wcs::WcsError::NoWcs) | Err(wcs::WcsError::EmptyHeader) => Ok(None),
