@@ -166,6 +166,7 @@ enum XmlCommand {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Xml {
@@ -244,5 +245,15 @@ fn main() -> ExitCode {
             eprintln!("caom2pipe: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`caom2pipe validate … | head`) fails
+/// inside `println!` and panics. A command-line tool should end quietly instead, as Unix tools
+/// do when their reader goes away: restore the default action.
+fn restore_sigpipe() {
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
