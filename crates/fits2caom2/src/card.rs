@@ -320,7 +320,12 @@ impl Card {
     pub fn parse_with(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
         check_printable(image)?;
         let trimmed = trim_trailing_blanks(image);
-        let mut card = parse_trimmed(trimmed, unparsable)?;
+        // Nearly every card is a plain `KEYWORD = value / comment`: read it in one pass, and
+        // leave anything the fast reader is not sure of to the general rules.
+        let mut card = match parse_plain(trimmed) {
+            Some(card) => card,
+            None => parse_trimmed(trimmed, unparsable)?,
+        };
         // Long commentary text cannot be written back as one card; it is re-formatted.
         if trimmed.len() <= CARD_LENGTH {
             card.original = Some(Original::One(trimmed.into()));
@@ -597,6 +602,126 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
             original: None,
         }),
     }
+}
+
+/// The common card read quickly: an upper-case FITS keyword (`A-Z 0-9 - _`) in columns
+/// 1–8, `= ` in columns 9–10, then blanks and a plain value — a string, `T`/`F`, an integer
+/// that fits `i64`, a float with an upper-case `E` exponent, or nothing — and optionally
+/// blanks and a `/` comment. `image` is printable ASCII without trailing blanks and at most
+/// 80 characters long (longer images are left to the general rules, which reject them).
+///
+/// Gives the card [`parse_trimmed`] gives, or `None` for every card outside that form
+/// (lower-case or commentary keywords, HIERARCH, complex values, blanks or `D` in numbers,
+/// big integers, unparsable values); the tests compare both readers on such cards.
+fn parse_plain(image: &str) -> Option<Card> {
+    let b = image.as_bytes();
+    if b.len() > CARD_LENGTH || b.get(8..10) != Some(b"= ") {
+        return None;
+    }
+    let head = &b[..8];
+    let klen = head.iter().position(|&c| c == b' ').unwrap_or(8);
+    let keyword_ok = klen > 0
+        && head[..klen]
+            .iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        && head[klen..].iter().all(|&c| c == b' ');
+    // commentary keywords have no value even with `= ` (astropy); the general rules say so
+    if !keyword_ok
+        || matches!(
+            &head[..klen],
+            b"COMMENT" | b"HISTORY" | b"CONTINUE" | b"END"
+        )
+    {
+        return None;
+    }
+    let start = 10
+        + b[10..]
+            .iter()
+            .position(|&c| c != b' ')
+            .unwrap_or(b.len() - 10);
+    let (value, after) = match b.get(start) {
+        None | Some(b'/') => (Value::Undefined, start),
+        Some(b'\'') => plain_string(image, start)?,
+        Some(&c @ (b'T' | b'F')) => (Value::Logical(c == b'T'), start + 1),
+        Some(_) => plain_number(image, start)?,
+    };
+    // after the value: blanks, then the end or `/` and the comment
+    let rest = &b[after..];
+    let gap = rest.iter().position(|&c| c != b' ').unwrap_or(rest.len());
+    let comment = match rest.get(gap) {
+        None => String::new(),
+        Some(b'/') => {
+            // the image has no trailing blanks, so the comment ends where it does
+            let c = image.get(after + gap + 1..)?;
+            c.trim_start_matches(' ').to_string()
+        }
+        Some(_) => return None,
+    };
+    Some(Card {
+        keyword: image.get(..klen)?.to_string(),
+        value: Some(value),
+        comment,
+        kind: CardKind::Standard,
+        original: None,
+    })
+}
+
+/// A quoted string starting at byte `quote` of `image`, as [`match_string_and_comment`]
+/// reads it: the closing quote is the first one (after the opening one) that only blanks
+/// and/or a `/` comment follow; `''` inside is one quote. Returns the value and the index
+/// after the closing quote.
+fn plain_string(image: &str, quote: usize) -> Option<(Value, usize)> {
+    let b = image.as_bytes();
+    let body = quote + 1;
+    let closes = |q: usize| {
+        let after = &b[q + 1..];
+        let gap = after.iter().position(|&c| c != b' ').unwrap_or(after.len());
+        matches!(after.get(gap), None | Some(b'/'))
+    };
+    // non-empty contents first, the empty string last, as the regex alternation tries them
+    let close = (body + 1..b.len())
+        .find(|&q| b[q] == b'\'' && closes(q))
+        .or_else(|| (b.get(body) == Some(&b'\'') && closes(body)).then_some(body))?;
+    let content = image.get(body..close)?;
+    let mut value = if content.contains('\'') {
+        content.replace("''", "'")
+    } else {
+        content.to_string()
+    };
+    value.truncate(value.trim_end_matches(' ').len());
+    Some((Value::String(value), close + 1))
+}
+
+/// A plain number starting at byte `start` of `image`:
+/// `[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?` followed by a blank, `/` or the end. Integers are
+/// accumulated directly; those outside `i64` are left to the general rules (big integers).
+/// Returns the value and the index after the number.
+fn plain_number(image: &str, start: usize) -> Option<(Value, usize)> {
+    let b = image.as_bytes();
+    let end = start
+        + b[start..]
+            .iter()
+            .position(|&c| c == b' ' || c == b'/')
+            .unwrap_or(b.len() - start);
+    let text = image.get(start..end)?;
+    if !is_plain_number(text) {
+        return None;
+    }
+    if text.contains(['.', 'E']) {
+        return Some((Value::Float(text.parse().ok()?), end));
+    }
+    let (negative, digits) = match text.as_bytes()[0] {
+        b'-' => (true, &text.as_bytes()[1..]),
+        b'+' => (false, &text.as_bytes()[1..]),
+        _ => (false, text.as_bytes()),
+    };
+    // accumulated on the negative side, so that i64::MIN fits too
+    let mut n: i64 = 0;
+    for &d in digits {
+        n = n.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    }
+    let n = if negative { n } else { n.checked_neg()? };
+    Some((Value::Integer(n), end))
 }
 
 /// Parses the text after `= ` (already trimmed) into value and comment.
@@ -1303,6 +1428,116 @@ mod tests {
         }
         assert_eq!(back.value, Some(Value::String(long)));
         assert_eq!(back.comment, "c");
+    }
+
+    /// The fast reader against the general rules: every card it reads must come out the same
+    /// (keyword, value, comment, kind). Returns whether the fast reader took the card.
+    fn plain_agrees(image: &str) -> bool {
+        let trimmed = trim_trailing_blanks(image);
+        let Some(fast) = parse_plain(trimmed) else {
+            return false;
+        };
+        let general = parse_trimmed(trimmed, Unparsable::Error)
+            .unwrap_or_else(|e| panic!("{image:?}: fast path read what the rules reject: {e}"));
+        assert_eq!(fast, general, "{image:?}");
+        assert_eq!(fast.kind, general.kind, "{image:?}");
+        true
+    }
+
+    #[test]
+    fn plain_reader_agrees_with_the_general_rules() {
+        // cards the fast reader must take
+        for image in [
+            "SIMPLE  =                    T / conforms",
+            "EXTEND  =                    F",
+            "NAXIS1  =                 2048 / length",
+            "BITPIX  =                  -32",
+            "I       = +12/c",
+            "I       = 007",
+            "I       = -0",
+            "I       = -9223372036854775808",
+            "I       =  9223372036854775807 / max",
+            "CRVAL1  =   1.234567890123E+02 / deg",
+            "F       = .5",
+            "F       = 5.",
+            "F       = -1.5E-300",
+            "F       = 1E999",
+            "OBJECT  = 'M31     '           / target",
+            "OBJECT  = 'M31     '           /target",
+            "OBJECT  = 'M31'/c",
+            "O       = 'O''Brien'",
+            "O       = 'it''s'' '   / two",
+            "P       = 'a/b/c'              / where / it is",
+            "S       = 'abc' def'",
+            "S       = 'a'' / x'",
+            "E       = ''",
+            "E       = '' / empty",
+            "E       = ''''",
+            "E       = '  '",
+            "L       = '  lead'",
+            "U       =   / undefined",
+            "U       =                      /",
+            "DATE-OBS= '2016-05-08T09:50:02.5' / UTC",
+            "A_B-C   = 1",
+            // no blank after the word: not HIERARCH for astropy either
+            "HIERARCH= 5",
+            "X       = 1 /   exposure [s]   ",
+            "X       = 1                                                                     ",
+        ] {
+            assert!(plain_agrees(image), "{image:?} not read by the fast path");
+        }
+        // cards the fast reader must leave to the general rules
+        for image in [
+            "U       =",
+            "HIERARCH ESO DET CHIP1 ID = 'ccd1' / chip",
+            "COMMENT = text",
+            "HISTORY = input image",
+            "CONTINUE= 'x'",
+            "END     = 1",
+            "        = 1",
+            "abc     = 5",
+            "abc= 5",
+            "AB CD   = 1",
+            "DETECTOR='Manta_G-125B'        / Detector identification",
+            "C       = (1.5, -2)",
+            "F       = 1.5d-3",
+            "F       = 1.5D+02 / D",
+            "F       = 1.5e3",
+            "F       = 1.5 E3",
+            "F       = - 2.5",
+            "B       = 123456789012345678901234567890",
+            "B       =  9223372036854775808",
+            "X       = 123 abc",
+            "X       = abc",
+            "X       = TRUE",
+            "X       = T F",
+            "X       = 'unterminated",
+            "X       = '",
+            "X       = 1.2.3",
+            "X       = .",
+            "X       = 1E",
+        ] {
+            assert!(!plain_agrees(image), "{image:?} taken by the fast path");
+        }
+        // a grid: value forms × blanks × comments, each compared when taken
+        // one per `|`, the first one empty
+        let values = "|T|F|0|-1|+1|1.|.1|1.0E-5|1.0E+05|1E5|1e5|1D5|'x'|''|''''|'a''b'|'a'' '\
+                      |'a' b'|'a '' b'|' / '|'/'|'x'/'|(1,2)|x|1x|T1|'|-|+|12345678901234567890";
+        let blanks = ["", " ", "   "];
+        let comments = ["", "/", "/c", "/ c", "/  c d ", " x", "/'"];
+        let mut taken = 0;
+        for v in values.split('|') {
+            for pre in blanks {
+                for sep in blanks {
+                    for c in comments {
+                        if plain_agrees(&format!("KEY     = {pre}{v}{sep}{c}")) {
+                            taken += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(taken > 300, "only {taken} grid cards took the fast path");
     }
 
     #[test]
