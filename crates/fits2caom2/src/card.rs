@@ -29,6 +29,7 @@
 //!   the value stays the string. wcslib reads them from the card text itself.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Number of characters in one card image.
 pub const CARD_LENGTH: usize = 80;
@@ -231,9 +232,45 @@ enum Original {
     /// The image as read, without trailing blanks. It is read again when the card is written,
     /// and given back only if that gives the card's current keyword, value and comment:
     /// cheaper than keeping a copy of them for every card, and exact.
-    One(Box<str>),
+    One(SharedText),
     /// A CONTINUE sequence: its images and the values they gave.
     Many(Box<ManyImages>),
+}
+
+/// Text cut from a buffer that several cards may share: a header read from a file copies
+/// its card images into one buffer, and each card keeps its image as a range of it instead
+/// of an allocation of its own.
+#[derive(Clone)]
+pub(crate) struct SharedText {
+    buf: Arc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl SharedText {
+    /// `buf[start..end]`; ranges that are not in `buf` give an empty text.
+    pub(crate) fn new(buf: &Arc<str>, start: usize, end: usize) -> SharedText {
+        let end = if buf.get(start..end).is_some() {
+            end
+        } else {
+            start
+        };
+        SharedText {
+            buf: Arc::clone(buf),
+            start,
+            end,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -309,15 +346,40 @@ impl Card {
     /// `verify('fix')` repairs: unparsable values become strings, and characters that are
     /// not printable ASCII become `?`. Never fails on a single card except for length.
     pub fn parse_fixing(image: &str) -> Result<Card, CardError> {
-        let cleaned: String = image
-            .chars()
-            .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
-            .collect();
+        let mut cleaned = String::with_capacity(image.len());
+        push_fixed(&mut cleaned, image);
         Card::parse_with(&cleaned, Unparsable::Fix)
     }
 
     /// Parses one card image with an explicit policy for unparsable values.
     pub fn parse_with(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
+        Card::parse_keeping(image, unparsable, |trimmed| {
+            let buf: Arc<str> = Arc::from(trimmed);
+            SharedText::new(&buf, 0, trimmed.len())
+        })
+    }
+
+    /// Parses the card image `buf[range]` like [`Card::parse_with`]; the card keeps its image
+    /// as a range of `buf` (which a header's cards share) rather than a copy.
+    pub(crate) fn parse_shared(
+        buf: &Arc<str>,
+        range: std::ops::Range<usize>,
+        unparsable: Unparsable,
+    ) -> Result<Card, CardError> {
+        let image = buf.get(range.clone()).unwrap_or_default();
+        Card::parse_keeping(image, unparsable, |trimmed| {
+            // the trimmed image is the start of `image`
+            SharedText::new(buf, range.start, range.start + trimmed.len())
+        })
+    }
+
+    /// Parses `image`; `keep` gives what the card keeps of its image (without trailing
+    /// blanks) to write it back unchanged.
+    fn parse_keeping(
+        image: &str,
+        unparsable: Unparsable,
+        keep: impl FnOnce(&str) -> SharedText,
+    ) -> Result<Card, CardError> {
         check_printable(image)?;
         let trimmed = trim_trailing_blanks(image);
         // Nearly every card is a plain `KEYWORD = value / comment`: read it in one pass, and
@@ -328,7 +390,7 @@ impl Card {
         };
         // Long commentary text cannot be written back as one card; it is re-formatted.
         if trimmed.len() <= CARD_LENGTH {
-            card.original = Some(Original::One(trimmed.into()));
+            card.original = Some(Original::One(keep(trimmed)));
         }
         Ok(card)
     }
@@ -349,6 +411,7 @@ impl Card {
     pub fn images(&self) -> Vec<String> {
         match &self.original {
             Some(Original::One(image)) => {
+                let image = image.as_str();
                 // the unparsable policy does not matter: the image was read before
                 if let Ok(o) = parse_trimmed(image, Unparsable::Fix) {
                     if o.keyword == self.keyword
@@ -376,7 +439,7 @@ impl Card {
     /// caller that knows which cards it changed: [`Card::images`] checks instead.
     pub fn read_image(&self) -> Option<&str> {
         match &self.original {
-            Some(Original::One(image)) => Some(image),
+            Some(Original::One(image)) => Some(image.as_str()),
             _ => None,
         }
     }
@@ -384,7 +447,7 @@ impl Card {
     /// The remembered images as a CONTINUE sequence, with the values they give now.
     fn original_many(&mut self) -> Option<&mut ManyImages> {
         if let Some(Original::One(image)) = &self.original {
-            let images = vec![pad(image)];
+            let images = vec![pad(image.as_str())];
             self.original = Some(Original::Many(Box::new(ManyImages {
                 images,
                 keyword: self.keyword.clone(),
@@ -489,8 +552,22 @@ fn trim_blanks(s: &str) -> &str {
     s.get(start..end).unwrap_or(s)
 }
 
+/// Appends `image` with every character that is not printable ASCII replaced by `?`, as
+/// [`Card::parse_fixing`] reads it.
+pub(crate) fn push_fixed(out: &mut String, image: &str) {
+    if image.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        out.push_str(image);
+    } else {
+        out.extend(
+            image
+                .chars()
+                .map(|c| if (' '..='~').contains(&c) { c } else { '?' }),
+        );
+    }
+}
+
 /// `s` without trailing blanks; bytewise, as dump lines are usually padded to 80 columns.
-fn trim_trailing_blanks(s: &str) -> &str {
+pub(crate) fn trim_trailing_blanks(s: &str) -> &str {
     let end = s.bytes().rposition(|b| b != b' ').map_or(0, |i| i + 1);
     // a blank is one byte, so `end` is a character boundary
     s.get(..end).unwrap_or(s)

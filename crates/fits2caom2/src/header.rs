@@ -4,7 +4,12 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::card::{normalize_keyword, Card, CardError, CardKind, Unparsable, Value, CARD_LENGTH};
+use std::sync::Arc;
+
+use crate::card::{
+    normalize_keyword, push_fixed, trim_trailing_blanks, Card, CardError, CardKind, Unparsable,
+    Value, CARD_LENGTH,
+};
 
 /// The cards of one HDU, in FITS order.
 ///
@@ -221,11 +226,28 @@ impl Header {
         images: impl IntoIterator<Item = CardSource<'a>>,
         unparsable: Unparsable,
     ) -> Result<Header, BadCard> {
-        let images = images.into_iter();
-        let mut cards: Vec<Card> = Vec::with_capacity(images.size_hint().0 + HEADROOM);
+        let sources: Vec<CardSource<'a>> = images.into_iter().collect();
+        // The images, without trailing blanks (and with `?` for what is not printable ASCII
+        // when fixing, as `Card::parse_fixing` reads them), copied into one buffer that the
+        // cards keep their images in: one allocation per header instead of one per card.
+        let mut text = String::with_capacity(sources.iter().map(|s| s.image.len()).sum());
+        let mut ranges = Vec::with_capacity(sources.len());
+        for src in &sources {
+            let start = text.len();
+            match unparsable {
+                Unparsable::Error => text.push_str(trim_trailing_blanks(src.image)),
+                Unparsable::Fix => {
+                    push_fixed(&mut text, src.image);
+                    text.truncate(start + trim_trailing_blanks(&text[start..]).len());
+                }
+            }
+            ranges.push(start..text.len());
+        }
+        let text: Arc<str> = Arc::from(text);
+        let mut cards: Vec<Card> = Vec::with_capacity(sources.len() + HEADROOM);
         // Whether the last card may take CONTINUE parts (a string-valued card).
         let mut continuing = false;
-        for src in images {
+        for (src, range) in sources.iter().zip(ranges) {
             // astropy's test: the first eight characters are exactly "CONTINUE".
             let is_continue = src.image.get(..8) == Some("CONTINUE");
             if is_continue {
@@ -267,10 +289,8 @@ impl Header {
                 }
             }
             continuing = false;
-            let parsed = match unparsable {
-                Unparsable::Error => Card::parse(src.image),
-                Unparsable::Fix => Card::parse_fixing(src.image),
-            };
+            // what `Card::parse` (or `Card::parse_fixing`) gives for `src.image`
+            let parsed = Card::parse_shared(&text, range, unparsable);
             match parsed {
                 Ok(card) => cards.push(card),
                 Err(error) => {
@@ -597,6 +617,53 @@ mod tests {
             Unparsable::Error,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn cards_keep_their_images_from_the_shared_buffer() {
+        let lines = [
+            "SIMPLE  =                    T / std   ",
+            "OBJECT  = 'caf\u{e9}'   / fixed   ",
+            "X       = 123 abc",
+            "COMMENT   two  ",
+        ];
+        let h = Header::parse_images(
+            lines.iter().enumerate().map(|(i, l)| CardSource {
+                position: i + 1,
+                image: l,
+            }),
+            Unparsable::Fix,
+        )
+        .unwrap();
+        let images: Vec<_> = h.iter().map(|c| c.read_image().unwrap()).collect();
+        assert_eq!(
+            images,
+            [
+                "SIMPLE  =                    T / std",
+                "OBJECT  = 'caf?'   / fixed",
+                "X       = 123 abc",
+                "COMMENT   two",
+            ]
+        );
+        for (card, line) in h.iter().zip(lines) {
+            let alone = Card::parse_fixing(line).unwrap();
+            assert_eq!(card, &alone);
+            assert_eq!(card.read_image(), alone.read_image());
+            assert_eq!(card.images(), alone.images());
+        }
+        let err = Header::parse_images(
+            lines.iter().enumerate().map(|(i, l)| CardSource {
+                position: i + 1,
+                image: l,
+            }),
+            Unparsable::Error,
+        )
+        .unwrap_err();
+        assert_eq!(err.position, 2);
+        assert!(matches!(
+            err.error,
+            CardError::NotPrintable { column: 15, .. }
+        ));
     }
 
     #[test]
