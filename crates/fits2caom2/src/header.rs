@@ -54,41 +54,40 @@ impl IndexKey {
         IndexKey::new(&lookup_key(&card.keyword))
     }
 
-    fn as_str(&self) -> &str {
+    /// The keyword's bytes. Hashing, comparing and lookups work on them rather than on a
+    /// `str`, which would check UTF-8 again for every probe.
+    fn as_bytes(&self) -> &[u8] {
         match self {
-            // made from a `&str` cut at its own length: always valid
-            IndexKey::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            IndexKey::Heap(s) => s,
+            IndexKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            IndexKey::Heap(s) => s.as_bytes(),
         }
     }
 }
 
 impl std::fmt::Debug for IndexKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
+        std::fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
     }
 }
 
-// hashed and compared as the `str` it holds, so that lookups by `&str` work
+// hashed and compared as the bytes it holds, so that lookups by `&[u8]` work
 impl std::hash::Hash for IndexKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
 impl PartialEq for IndexKey {
     fn eq(&self, other: &IndexKey) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl Eq for IndexKey {}
 
-impl std::borrow::Borrow<str> for IndexKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
+impl std::borrow::Borrow<[u8]> for IndexKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -107,8 +106,12 @@ impl std::hash::Hasher for KeywordHasher {
             let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
             self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        // the last bytes as one word: keywords are rarely a multiple of eight long
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
     }
 
@@ -340,13 +343,13 @@ impl Header {
 
     /// True when the keyword is present (with or without a value).
     pub fn contains(&self, keyword: &str) -> bool {
-        self.index.contains_key(lookup_key(keyword).as_ref())
+        self.index.contains_key(lookup_key(keyword).as_bytes())
     }
 
     /// Position of the first card with this keyword.
     pub fn position(&self, keyword: &str) -> Option<usize> {
         self.index
-            .get(lookup_key(keyword).as_ref())
+            .get(lookup_key(keyword).as_bytes())
             .map(|v| v.first)
     }
 
@@ -380,7 +383,7 @@ impl Header {
     pub fn get_all<'a>(&'a self, keyword: &str) -> impl Iterator<Item = &'a Card> + 'a {
         let positions: Vec<usize> = self
             .index
-            .get(lookup_key(keyword).as_ref())
+            .get(lookup_key(keyword).as_bytes())
             .map(|p| p.iter().collect())
             .unwrap_or_default();
         positions.into_iter().map(move |i| &self.cards[i])
@@ -498,9 +501,9 @@ impl Header {
     pub fn remove_at(&mut self, index: usize) -> Card {
         let card = self.cards.remove(index);
         let key = lookup_key(&card.keyword);
-        if let Some(list) = self.index.get_mut(key.as_ref()) {
+        if let Some(list) = self.index.get_mut(key.as_bytes()) {
             if list.remove(index) {
-                self.index.remove(key.as_ref());
+                self.index.remove(key.as_bytes());
             }
         }
         self.shift_positions(index, false);
@@ -531,7 +534,7 @@ impl Header {
                 }
             }
             for k in keys {
-                if let Some(positions) = self.index.get_mut(k.as_ref()) {
+                if let Some(positions) = self.index.get_mut(k.as_bytes()) {
                     positions.iter_mut().for_each(shift);
                 }
             }
