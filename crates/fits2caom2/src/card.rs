@@ -207,6 +207,152 @@ pub enum CardError {
     },
 }
 
+/// A card's keyword or comment. It reads as a `str`: it dereferences to one, compares with
+/// `str`, `&str` and `String`, and displays and debug-prints as its text. A card read as part
+/// of a header holds its keyword and comment as ranges of the header's shared image buffer
+/// rather than as allocations of their own; text made in memory is an owned `String`.
+#[derive(Clone, Default)]
+pub struct CardText(TextRepr);
+
+#[derive(Clone)]
+enum TextRepr {
+    Shared(SharedText),
+    Owned(String),
+}
+
+impl Default for TextRepr {
+    fn default() -> Self {
+        TextRepr::Owned(String::new())
+    }
+}
+
+impl CardText {
+    /// An empty text.
+    pub fn new() -> CardText {
+        CardText::default()
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            TextRepr::Shared(s) => s.as_str(),
+            TextRepr::Owned(s) => s,
+        }
+    }
+
+    /// `buf[start..end]`, shared; empty text needs no buffer.
+    fn shared(buf: &Arc<str>, start: usize, end: usize) -> CardText {
+        if start >= end {
+            CardText::new()
+        } else {
+            CardText(TextRepr::Shared(SharedText::new(buf, start, end)))
+        }
+    }
+}
+
+impl std::ops::Deref for CardText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for CardText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for CardText {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for CardText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for CardText {
+    /// As `str` does, width and alignment included (`{:<8}` pads a keyword).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq for CardText {
+    fn eq(&self, other: &CardText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CardText {}
+
+impl std::hash::Hash for CardText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for CardText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for CardText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for CardText {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<CardText> for str {
+    fn eq(&self, other: &CardText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<CardText> for &str {
+    fn eq(&self, other: &CardText) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<CardText> for String {
+    fn eq(&self, other: &CardText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl From<String> for CardText {
+    fn from(s: String) -> Self {
+        CardText(TextRepr::Owned(s))
+    }
+}
+
+impl From<&str> for CardText {
+    fn from(s: &str) -> Self {
+        CardText(TextRepr::Owned(s.to_string()))
+    }
+}
+
+impl From<CardText> for String {
+    fn from(t: CardText) -> Self {
+        match t.0 {
+            TextRepr::Shared(s) => s.as_str().to_string(),
+            TextRepr::Owned(s) => s,
+        }
+    }
+}
+
 /// One header card.
 ///
 /// The fields are public. A card that was read from a file remembers its original image and
@@ -216,11 +362,11 @@ pub enum CardError {
 pub struct Card {
     /// The keyword as astropy reports it: upper case for standard cards, as written for
     /// `HIERARCH` and non-standard cards, `COMMENT`/`HISTORY`/empty for commentary.
-    pub keyword: String,
+    pub keyword: CardText,
     /// The value; `None` for commentary cards.
     pub value: Option<Value>,
     /// The comment (text after `/`), or the text of a commentary card; empty if none.
-    pub comment: String,
+    pub comment: CardText,
     /// How the card is written.
     pub kind: CardKind,
     original: Option<Original>,
@@ -277,9 +423,9 @@ impl fmt::Debug for SharedText {
 struct ManyImages {
     /// Card images of at most 80 characters each.
     images: Vec<String>,
-    keyword: String,
+    keyword: CardText,
     value: Option<Value>,
-    comment: String,
+    comment: CardText,
 }
 
 impl PartialEq for Card {
@@ -310,12 +456,12 @@ impl Card {
         let hierarch = keyword.len() > 8 || keyword.contains(' ');
         Card {
             keyword: if hierarch {
-                keyword.to_string()
+                keyword.into()
             } else {
-                keyword.to_ascii_uppercase()
+                keyword.to_ascii_uppercase().into()
             },
             value: Some(value.into()),
-            comment: comment.to_string(),
+            comment: comment.into(),
             kind: if hierarch {
                 CardKind::Hierarch
             } else {
@@ -328,9 +474,9 @@ impl Card {
     /// A commentary card (`COMMENT`, `HISTORY` or blank keyword) holding `text`.
     pub fn commentary(keyword: &str, text: &str) -> Card {
         Card {
-            keyword: keyword.trim().to_ascii_uppercase(),
+            keyword: keyword.trim().to_ascii_uppercase().into(),
             value: None,
-            comment: text.to_string(),
+            comment: text.into(),
             kind: CardKind::Commentary,
             original: None,
         }
@@ -353,44 +499,36 @@ impl Card {
 
     /// Parses one card image with an explicit policy for unparsable values.
     pub fn parse_with(image: &str, unparsable: Unparsable) -> Result<Card, CardError> {
-        Card::parse_keeping(image, unparsable, |trimmed| {
-            let buf: Arc<str> = Arc::from(trimmed);
-            SharedText::new(&buf, 0, trimmed.len())
-        })
+        let trimmed = trim_trailing_blanks(image);
+        let buf: Arc<str> = Arc::from(trimmed);
+        Card::parse_shared(&buf, 0..buf.len(), unparsable)
     }
 
-    /// Parses the card image `buf[range]` like [`Card::parse_with`]; the card keeps its image
-    /// as a range of `buf` (which a header's cards share) rather than a copy.
+    /// Parses the card image `buf[range]` like [`Card::parse_with`]. The card keeps its
+    /// image, and the keyword and comment of the common cards, as ranges of `buf` (which a
+    /// header's cards share) rather than as copies.
     pub(crate) fn parse_shared(
         buf: &Arc<str>,
         range: std::ops::Range<usize>,
         unparsable: Unparsable,
     ) -> Result<Card, CardError> {
         let image = buf.get(range.clone()).unwrap_or_default();
-        Card::parse_keeping(image, unparsable, |trimmed| {
-            // the trimmed image is the start of `image`
-            SharedText::new(buf, range.start, range.start + trimmed.len())
-        })
-    }
-
-    /// Parses `image`; `keep` gives what the card keeps of its image (without trailing
-    /// blanks) to write it back unchanged.
-    fn parse_keeping(
-        image: &str,
-        unparsable: Unparsable,
-        keep: impl FnOnce(&str) -> SharedText,
-    ) -> Result<Card, CardError> {
         check_printable(image)?;
         let trimmed = trim_trailing_blanks(image);
-        // Nearly every card is a plain `KEYWORD = value / comment`: read it in one pass, and
-        // leave anything the fast reader is not sure of to the general rules.
-        let mut card = match parse_plain(trimmed) {
+        // Nearly every card is a plain `KEYWORD = value / comment` or COMMENT/HISTORY: read
+        // it in one pass, and leave anything the fast reader is not sure of to the general
+        // rules.
+        let mut card = match plain_card(buf, range.start, trimmed) {
             Some(card) => card,
             None => parse_trimmed(trimmed, unparsable)?,
         };
         // Long commentary text cannot be written back as one card; it is re-formatted.
         if trimmed.len() <= CARD_LENGTH {
-            card.original = Some(Original::One(keep(trimmed)));
+            card.original = Some(Original::One(SharedText::new(
+                buf,
+                range.start,
+                range.start + trimmed.len(),
+            )));
         }
         Ok(card)
     }
@@ -492,10 +630,12 @@ impl Card {
         if let Some(c) = comment {
             let c = c.trim_end_matches(' ');
             if !c.is_empty() {
-                if !self.comment.is_empty() {
-                    self.comment.push(' ');
+                let mut joined = String::from(std::mem::take(&mut self.comment));
+                if !joined.is_empty() {
+                    joined.push(' ');
                 }
-                self.comment.push_str(c);
+                joined.push_str(c);
+                self.comment = joined.into();
             }
         }
         self.value = Some(Value::String(joined));
@@ -624,9 +764,9 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
         let head_upper = head_trim.to_ascii_uppercase();
         let text = image.get(8..).unwrap_or("");
         return Ok(Card {
-            keyword: head_upper,
+            keyword: head_upper.into(),
             value: None,
-            comment: text.to_string(),
+            comment: text.into(),
             kind: CardKind::Commentary,
             original: None,
         });
@@ -638,9 +778,9 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
             let keyword = trim_blanks(&image[9..eq]).to_string();
             let (value, comment) = parse_value_field(trim_blanks(&image[eq + 1..]), unparsable)?;
             return Ok(Card {
-                keyword,
+                keyword: keyword.into(),
                 value: Some(value),
-                comment,
+                comment: comment.into(),
                 kind: CardKind::Hierarch,
                 original: None,
             });
@@ -663,18 +803,18 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
             let rest = image.get(idx + 2..).unwrap_or("");
             let (value, comment) = parse_value_field(trim_blanks(rest), unparsable)?;
             Ok(Card {
-                keyword,
+                keyword: keyword.into(),
                 value: Some(value),
-                comment,
+                comment: comment.into(),
                 kind: CardKind::Standard,
                 original: None,
             })
         }
         _ => Ok(Card {
             // astropy keeps the keyword of an invalid card as written (not upper-cased).
-            keyword: head_trim.to_string(),
+            keyword: head_trim.into(),
             value: Some(Value::String(image.get(8..).unwrap_or("").to_string())),
-            comment: String::new(),
+            comment: CardText::new(),
             kind: CardKind::NonStandard,
             original: None,
         }),
@@ -690,7 +830,7 @@ fn parse_trimmed(image: &str, unparsable: Unparsable) -> Result<Card, CardError>
 /// Gives the card [`parse_trimmed`] gives, or `None` for every card outside that form
 /// (lower-case or commentary keywords, HIERARCH, complex values, blanks or `D` in numbers,
 /// big integers, unparsable values); the tests compare both readers on such cards.
-fn parse_plain(image: &str) -> Option<Card> {
+fn parse_plain(image: &str) -> Option<Plain> {
     let b = image.as_bytes();
     if b.len() > CARD_LENGTH || b.get(8..10) != Some(b"= ") {
         return None;
@@ -725,19 +865,54 @@ fn parse_plain(image: &str) -> Option<Card> {
     // after the value: blanks, then the end or `/` and the comment
     let rest = &b[after..];
     let gap = rest.iter().position(|&c| c != b' ').unwrap_or(rest.len());
-    let comment = match rest.get(gap) {
-        None => String::new(),
+    let comment_start = match rest.get(gap) {
+        None => None,
         Some(b'/') => {
             // the image has no trailing blanks, so the comment ends where it does
-            let c = image.get(after + gap + 1..)?;
-            c.trim_start_matches(' ').to_string()
+            let c = &b[after + gap + 1..];
+            Some(after + gap + 1 + c.iter().position(|&c| c != b' ').unwrap_or(c.len()))
         }
         Some(_) => return None,
     };
+    Some(Plain {
+        keyword_len: klen,
+        value,
+        comment_start,
+    })
+}
+
+/// What [`parse_plain`] reads of a card image.
+struct Plain {
+    /// The keyword is the image's first `keyword_len` bytes.
+    keyword_len: usize,
+    value: Value,
+    /// Where the comment starts; it runs to the end of the image.
+    comment_start: Option<usize>,
+}
+
+/// The card the general rules read from `image` (which is `buf[base..base + image.len()]`,
+/// printable ASCII without trailing blanks) when it is a plain card ([`parse_plain`]) or a
+/// `COMMENT`/`HISTORY` card, with its keyword and comment as ranges of `buf`; `None` for
+/// every other card.
+fn plain_card(buf: &Arc<str>, base: usize, image: &str) -> Option<Card> {
+    let end = base + image.len();
+    // commentary: the text is everything from column 9 on, whatever it holds
+    if let Some(b"COMMENT " | b"HISTORY ") = image.as_bytes().get(..8) {
+        return Some(Card {
+            keyword: CardText::shared(buf, base, base + 7),
+            value: None,
+            comment: CardText::shared(buf, base + 8, end),
+            kind: CardKind::Commentary,
+            original: None,
+        });
+    }
+    let plain = parse_plain(image)?;
     Some(Card {
-        keyword: image.get(..klen)?.to_string(),
-        value: Some(value),
-        comment,
+        keyword: CardText::shared(buf, base, base + plain.keyword_len),
+        value: Some(plain.value),
+        comment: plain.comment_start.map_or_else(CardText::new, |start| {
+            CardText::shared(buf, base + start, end)
+        }),
         kind: CardKind::Standard,
         original: None,
     })
@@ -1511,7 +1686,8 @@ mod tests {
     /// (keyword, value, comment, kind). Returns whether the fast reader took the card.
     fn plain_agrees(image: &str) -> bool {
         let trimmed = trim_trailing_blanks(image);
-        let Some(fast) = parse_plain(trimmed) else {
+        let buf: Arc<str> = Arc::from(trimmed);
+        let Some(fast) = plain_card(&buf, 0, trimmed) else {
             return false;
         };
         let general = parse_trimmed(trimmed, Unparsable::Error)
@@ -1560,6 +1736,11 @@ mod tests {
             "HIERARCH= 5",
             "X       = 1 /   exposure [s]   ",
             "X       = 1                                                                     ",
+            "COMMENT   hello world  ",
+            "COMMENT = text",
+            "HISTORY  '",
+            "COMMENTS= 1",
+            "COMMENT / x = 'y'",
         ] {
             assert!(plain_agrees(image), "{image:?} not read by the fast path");
         }
@@ -1567,8 +1748,10 @@ mod tests {
         for image in [
             "U       =",
             "HIERARCH ESO DET CHIP1 ID = 'ccd1' / chip",
-            "COMMENT = text",
-            "HISTORY = input image",
+            "COMMENT",
+            "HISTORY ",
+            "comment = text",
+            "HISTORY=  input image",
             "CONTINUE= 'x'",
             "END     = 1",
             "        = 1",

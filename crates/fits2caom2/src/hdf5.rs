@@ -394,7 +394,7 @@ impl Hdf5Source {
             if let Some(Datum::Value(v)) = self.attribute("", &name)?.as_deref() {
                 let mut card = Card::new(&name, v.clone(), "");
                 // Keep the attribute name as written; lookups ignore case anyway.
-                card.keyword = name.clone();
+                card.keyword = name.as_str().into();
                 if name.len() <= 8 && !name.contains(' ') {
                     card.kind = CardKind::Standard;
                 }

@@ -285,7 +285,7 @@ impl Header {
                     {
                         return Err(BadCard {
                             position: src.position,
-                            keyword: last.keyword.clone(),
+                            keyword: last.keyword.to_string(),
                             error: CardError::ContinueWithoutString,
                         });
                     }
@@ -420,7 +420,7 @@ impl Header {
                     } else {
                         CardKind::Standard
                     };
-                    card.keyword = card.keyword.to_ascii_uppercase();
+                    card.keyword = card.keyword.to_ascii_uppercase().into();
                 }
                 card.value = Some(value);
             }
@@ -432,7 +432,7 @@ impl Header {
     pub fn set_with_comment(&mut self, keyword: &str, value: impl Into<Value>, comment: &str) {
         self.set(keyword, value);
         if let Some(i) = self.position(keyword) {
-            self.cards[i].comment = comment.to_string();
+            self.cards[i].comment = comment.into();
         }
     }
 

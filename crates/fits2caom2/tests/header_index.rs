@@ -4,7 +4,7 @@
 use fits2caom2::{Card, Header, Value};
 
 fn keywords(h: &Header) -> Vec<String> {
-    h.cards().iter().map(|c| c.keyword.clone()).collect()
+    h.cards().iter().map(|c| c.keyword.to_string()).collect()
 }
 
 #[test]
