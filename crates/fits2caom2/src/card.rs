@@ -708,7 +708,19 @@ pub(crate) fn push_fixed(out: &mut String, image: &str) {
 
 /// `s` without trailing blanks; bytewise, as dump lines are usually padded to 80 columns.
 pub(crate) fn trim_trailing_blanks(s: &str) -> &str {
-    let end = s.bytes().rposition(|b| b != b' ').map_or(0, |i| i + 1);
+    let b = s.as_bytes();
+    // eight blanks at a time first: a card padded to 80 columns often ends in dozens of them
+    let mut end = b.len();
+    while let Some(word) = end.checked_sub(8).and_then(|start| b.get(start..end)) {
+        if word != b"        " {
+            break;
+        }
+        end -= 8;
+    }
+    let end = b[..end]
+        .iter()
+        .rposition(|&c| c != b' ')
+        .map_or(0, |i| i + 1);
     // a blank is one byte, so `end` is a character boundary
     s.get(..end).unwrap_or(s)
 }
@@ -1798,6 +1810,16 @@ mod tests {
             }
         }
         assert!(taken > 300, "only {taken} grid cards took the fast path");
+    }
+
+    #[test]
+    fn trailing_blanks_are_trimmed_like_trim_end_matches() {
+        for text in ["", "x", "x ", " x", "ab  c"] {
+            for blanks in 0..20 {
+                let s = format!("{text}{}", " ".repeat(blanks));
+                assert_eq!(trim_trailing_blanks(&s), s.trim_end_matches(' '), "{s:?}");
+            }
+        }
     }
 
     #[test]

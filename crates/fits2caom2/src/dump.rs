@@ -175,7 +175,8 @@ pub fn make_headers_from_string(text: &str) -> Result<Vec<Header>, DumpError> {
 
 /// Is this line `END` (trailing whitespace allowed), as astropy's `Header.fromstring` tests?
 fn is_end(line: &[u8]) -> bool {
-    trim_end_ws(line) == b"END"
+    // the prefix first: trimming every padded card line from the end would cost more
+    line.starts_with(b"END") && trim_end_ws(line) == b"END"
 }
 
 fn is_marker(line: &[u8]) -> bool {
