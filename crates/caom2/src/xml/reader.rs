@@ -43,12 +43,49 @@ pub fn read(bytes: &[u8]) -> Result<Observation> {
             "invalid UTF-8 (CAOM documents are UTF-8)",
         ));
     }
+    if let Some(offset) = first_forbidden_control(bytes) {
+        return Err(XmlError::at(
+            bytes,
+            offset,
+            format!(
+                "character U+{:04X} is not allowed in XML",
+                bytes[offset] as u32
+            ),
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut r = Reader::new(bytes);
     let root = r.root()?;
     let obs = r.observation(&root)?;
     r.end_of_document()?;
     Ok(obs)
+}
+
+/// Whether `b` is a C0 control character that XML 1.0 forbids (every one but tab, line feed
+/// and carriage return).
+fn is_forbidden_control(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')
+}
+
+/// The offset of the first forbidden control character. The tokenizer lets them through, and
+/// a record holding one cannot be written back faithfully (Java's trim() removes them from
+/// the ends of every value), so they are refused up front, as an XML parser must. The blocks
+/// are tested without early exit so that the loop vectorises; the position is looked for only
+/// in a block that has one.
+fn first_forbidden_control(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 64;
+    bytes
+        .chunks(BLOCK)
+        .enumerate()
+        .find(|(_, block)| {
+            block
+                .iter()
+                .fold(false, |any, &b| any | is_forbidden_control(b))
+        })
+        .and_then(|(i, block)| {
+            let at = block.iter().position(|&b| is_forbidden_control(b))?;
+            Some(i * BLOCK + at)
+        })
 }
 
 /// An element start that has been read: its local name, where it is, and its attributes.
@@ -335,6 +372,20 @@ impl<'a> Reader<'a> {
                             format!("bad character or entity reference in <{}>: {e}", el.name()),
                         )
                     })?;
+                    // the raw text was checked in read(); a reference such as `&#1;` can
+                    // still produce a forbidden character
+                    if let Cow::Owned(o) = &s {
+                        if let Some(c) = o.bytes().find(|&b| is_forbidden_control(b)) {
+                            return Err(self.err_at(
+                                pos,
+                                format!(
+                                    "character reference to U+{:04X} in <{}> is not allowed in XML",
+                                    c as u32,
+                                    el.name()
+                                ),
+                            ));
+                        }
+                    }
                     text = Some(match text {
                         None => s,
                         Some(prev) => Cow::Owned(prev.into_owned() + &s),

@@ -257,6 +257,30 @@ fn dtds_and_entities_are_refused() {
 }
 
 #[test]
+fn control_characters_are_refused() {
+    // raw: a NUL and a U+0001 in a value (found by the fuzz target: Java's trim() would drop
+    // a keyword made only of them on the way back); tab, LF and CR stay allowed
+    for (c, name) in [('\0', "U+0000"), ('\u{1}', "U+0001"), ('\u{1f}', "U+001F")] {
+        let doc = minimal_doc(&format!("{BASE}\n  <caom2:type>a{c}b</caom2:type>"));
+        expect_error(&doc, 6, name);
+    }
+    // deep in a long document: the position comes from the block scan's second step
+    let filler = "<!-- padding -->".repeat(20);
+    let doc = minimal_doc(&format!(
+        "{BASE}\n  {filler}\n  <caom2:type>x\u{8}</caom2:type>"
+    ));
+    expect_error(&doc, 7, "U+0008");
+    // and through a character reference
+    let doc = minimal_doc(&format!("{BASE}\n  <caom2:type>a&#1;b</caom2:type>"));
+    expect_error(&doc, 6, "U+0001");
+    let doc = minimal_doc(&format!("{BASE}\n  <caom2:type>a\tb&#x9;</caom2:type>"));
+    assert_eq!(
+        read(doc.as_bytes()).unwrap().obs_type.as_deref(),
+        Some("a\tb")
+    );
+}
+
+#[test]
 fn non_utf8_and_huge_inputs_are_refused() {
     let mut bytes = minimal_doc(BASE).into_bytes();
     bytes.insert(bytes.len() - 30, 0xff);
