@@ -957,35 +957,65 @@ fn plain_string(image: &str, quote: usize) -> Option<(Value, usize)> {
 }
 
 /// A plain number starting at byte `start` of `image`:
-/// `[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?` followed by a blank, `/` or the end. Integers are
-/// accumulated directly; those outside `i64` are left to the general rules (big integers).
-/// Returns the value and the index after the number.
+/// `[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?` followed by a blank, `/` or the end. One pass
+/// checks the form and accumulates an integer; floats are parsed from the text. Integers
+/// outside `i64` are left to the general rules (big integers). Returns the value and the
+/// index after the number.
 fn plain_number(image: &str, start: usize) -> Option<(Value, usize)> {
     let b = image.as_bytes();
-    let end = start
-        + b[start..]
-            .iter()
-            .position(|&c| c == b' ' || c == b'/')
-            .unwrap_or(b.len() - start);
-    let text = image.get(start..end)?;
-    if !is_plain_number(text) {
+    let digit_at = |i: usize| b.get(i).copied().filter(u8::is_ascii_digit);
+    let (negative, mut i) = match b.get(start) {
+        Some(b'-') => (true, start + 1),
+        Some(b'+') => (false, start + 1),
+        _ => (false, start),
+    };
+    let int_start = i;
+    // accumulated on the negative side, so that i64::MIN fits too; None once it overflows
+    let mut n: Option<i64> = Some(0);
+    while let Some(d) = digit_at(i) {
+        n = n
+            .and_then(|n| n.checked_mul(10))
+            .and_then(|n| n.checked_sub(i64::from(d - b'0')));
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut float = false;
+    if b.get(i) == Some(&b'.') {
+        float = true;
+        i += 1;
+        let frac_start = i;
+        while digit_at(i).is_some() {
+            i += 1;
+        }
+        if int_digits == 0 && i == frac_start {
+            return None;
+        }
+    } else if int_digits == 0 {
         return None;
     }
-    if text.contains(['.', 'E']) {
-        return Some((Value::Float(text.parse().ok()?), end));
+    if b.get(i) == Some(&b'E') {
+        float = true;
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp_start = i;
+        while digit_at(i).is_some() {
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
     }
-    let (negative, digits) = match text.as_bytes()[0] {
-        b'-' => (true, &text.as_bytes()[1..]),
-        b'+' => (false, &text.as_bytes()[1..]),
-        _ => (false, text.as_bytes()),
-    };
-    // accumulated on the negative side, so that i64::MIN fits too
-    let mut n: i64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    // the number is the whole word: a blank, a comment or the end follows
+    if !matches!(b.get(i), None | Some(b' ' | b'/')) {
+        return None;
     }
-    let n = if negative { n } else { n.checked_neg()? };
-    Some((Value::Integer(n), end))
+    if float {
+        return Some((Value::Float(image.get(start..i)?.parse().ok()?), i));
+    }
+    let n = if negative { n? } else { n?.checked_neg()? };
+    Some((Value::Integer(n), i))
 }
 
 /// Parses the text after `= ` (already trimmed) into value and comment.
@@ -1794,7 +1824,8 @@ mod tests {
         // a grid: value forms × blanks × comments, each compared when taken
         // one per `|`, the first one empty
         let values = "|T|F|0|-1|+1|1.|.1|1.0E-5|1.0E+05|1E5|1e5|1D5|'x'|''|''''|'a''b'|'a'' '\
-                      |'a' b'|'a '' b'|' / '|'/'|'x'/'|(1,2)|x|1x|T1|'|-|+|12345678901234567890";
+                      |'a' b'|'a '' b'|' / '|'/'|'x'/'|(1,2)|x|1x|T1|'|-|+|12345678901234567890\
+                      |1.E5|+.5E-3|-.|1E+|1.5E3x|00|-0.0|E5|.E5|1.5E3.|1E5E5|--1";
         let blanks = ["", " ", "   "];
         let comments = ["", "/", "/c", "/ c", "/  c d ", " x", "/'"];
         let mut taken = 0;
