@@ -113,23 +113,23 @@ pub(crate) fn is_wcs_keyword(k: &str) -> bool {
         }
         _ => return false,
     }
-    for p in INDEXED {
-        if let Some(rest) = k.strip_prefix(p) {
-            if digits(rest) || digits(without_alt(rest)) {
-                return true;
-            }
-        }
+    // The prefixes are all letters and a digit follows them, so the prefix can only be the
+    // keyword's whole leading run of letters: one set lookup instead of trying every prefix.
+    let letters = k.bytes().take_while(u8::is_ascii_uppercase).count();
+    let (prefix, rest) = k.split_at(letters);
+    if indexed().contains(&pack(prefix.as_bytes())) && (digits(rest) || digits(without_alt(rest))) {
+        return true;
     }
-    for p in PAIRED {
-        if let Some(rest) = k.strip_prefix(p) {
-            if let Some((i, j)) = without_alt(rest).split_once('_') {
-                if digits(i) && digits(j) {
-                    return true;
-                }
-            }
-        }
-    }
-    false
+    PAIRED.contains(&prefix)
+        && without_alt(rest)
+            .split_once('_')
+            .is_some_and(|(i, j)| digits(i) && digits(j))
+}
+
+/// Packed [`INDEXED`].
+fn indexed() -> &'static PackedSet {
+    static SET: std::sync::OnceLock<PackedSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| INDEXED.iter().map(|k| pack(k.as_bytes())).collect())
 }
 
 /// The WCS cards of a header as concatenated 80-character images, in header order. Cards
@@ -330,5 +330,47 @@ mod tests {
         ] {
             assert!(!is_wcs_keyword(k), "{k}");
         }
+    }
+
+    /// The prefix tests as they were written first (every prefix tried in turn), against
+    /// the one-lookup version, on every prefix with many kinds of suffix.
+    #[test]
+    fn prefix_lookup_agrees_with_trying_every_prefix() {
+        use super::{digits, without_alt, INDEXED, PAIRED};
+        let reference = |k: &str| {
+            INDEXED.iter().any(|p| {
+                k.strip_prefix(p)
+                    .is_some_and(|rest| digits(rest) || digits(without_alt(rest)))
+            }) || PAIRED.iter().any(|p| {
+                k.strip_prefix(p).is_some_and(|rest| {
+                    without_alt(rest)
+                        .split_once('_')
+                        .is_some_and(|(i, j)| digits(i) && digits(j))
+                })
+            })
+        };
+        let suffixes = [
+            "", "1", "12", "1A", "A", "A1", "1_2", "1_2A", "1_", "_2", "1_2_3", "X1", "1a", "a1",
+            "ELT1", "YPE1", "1AB", "_",
+        ];
+        let mut checked = 0;
+        for p in INDEXED
+            .iter()
+            .chain(PAIRED)
+            .chain(&["C", "D", "P", "CR", "CDE"])
+        {
+            for s in suffixes {
+                let k = format!("{p}{s}");
+                if k.len() > 8 || !matches!(k.as_bytes()[0], b'C' | b'D' | b'P') {
+                    continue;
+                }
+                let (all, with_alt) = super::tables();
+                let in_sets = all.contains(&super::pack(k.as_bytes()))
+                    || (k.len() > 1 && with_alt.contains(&super::pack(without_alt(&k).as_bytes())));
+                assert_eq!(is_wcs_keyword(&k), in_sets || reference(&k), "{k}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300, "{checked}");
     }
 }
