@@ -66,6 +66,30 @@ fn tables() -> &'static (PackedSet, PackedSet) {
     })
 }
 
+/// For each first letter `A`–`Z`, bit `n` is set when a keyword of [`EXACT`] or [`WITH_ALT`]
+/// (the latter also with an alternate letter after it) has that letter and length `n`.
+fn lengths_by_letter() -> &'static [u16; 26] {
+    static TABLE: std::sync::OnceLock<[u16; 26]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u16; 26];
+        let mut mark = |k: &str, len: usize| {
+            if let Some(i) = k.bytes().next().and_then(|b| b.checked_sub(b'A')) {
+                if let Some(bits) = table.get_mut(usize::from(i)) {
+                    *bits |= 1 << len.min(15);
+                }
+            }
+        };
+        for k in EXACT {
+            mark(k, k.len());
+        }
+        for k in WITH_ALT {
+            mark(k, k.len());
+            mark(k, k.len() + 1);
+        }
+        table
+    })
+}
+
 /// Prefixes followed by an axis number (and maybe an alternate letter).
 const INDEXED: &[&str] = &[
     "CTYPE", "CUNIT", "CRVAL", "CRPIX", "CDELT", "CROTA", "CNAME", "CRDER", "CSYER", "CZPHS",
@@ -93,12 +117,18 @@ pub(crate) fn is_wcs_keyword(k: &str) -> bool {
         return false;
     }
     let (all, with_alt) = tables();
-    if all.contains(&pack(k.as_bytes()))
-        || (k.len() > 1 && with_alt.contains(&pack(without_alt(k).as_bytes())))
+    let first = k.as_bytes()[0];
+    // most keywords of a header have a first letter and length no listed keyword has: they
+    // skip the set lookups
+    let listed = first.is_ascii_uppercase()
+        && lengths_by_letter()[usize::from(first - b'A')] & (1 << k.len()) != 0;
+    if listed
+        && (all.contains(&pack(k.as_bytes()))
+            || (k.len() > 1 && with_alt.contains(&pack(without_alt(k).as_bytes()))))
     {
         return true;
     }
-    match k.as_bytes()[0] {
+    match first {
         b'C' | b'D' | b'P' => {}
         b'A' | b'B' => {
             // SIP polynomial coefficients A_p_q, B_p_q, AP_p_q, BP_p_q
@@ -317,6 +347,14 @@ mod tests {
 
     #[test]
     fn recognises_wcs_keywords() {
+        // every listed keyword, and those taking one with an alternate letter
+        for k in super::EXACT.iter().chain(super::WITH_ALT) {
+            assert!(is_wcs_keyword(k), "{k}");
+        }
+        for k in super::WITH_ALT {
+            let alt = format!("{k}B");
+            assert_eq!(is_wcs_keyword(&alt), alt.len() <= 8, "{alt}");
+        }
         for k in [
             "NAXIS", "CTYPE1", "CTYPE12A", "CRVAL3", "CD1_2", "PC2_1A", "PV2_1", "CROTA2",
             "RADESYS", "RADESYSA", "EQUINOX", "EPOCH", "MJD-OBS", "DATE-OBS", "SPECSYS", "DP1",
