@@ -630,14 +630,16 @@ mod tests {
             "X       = 123 abc",
             "COMMENT   two  ",
         ];
-        let h = Header::parse_images(
-            lines.iter().enumerate().map(|(i, l)| CardSource {
-                position: i + 1,
-                image: l,
-            }),
-            Unparsable::Fix,
-        )
-        .unwrap();
+        let parse = |unparsable| {
+            Header::parse_images(
+                lines.iter().enumerate().map(|(i, l)| CardSource {
+                    position: i + 1,
+                    image: l,
+                }),
+                unparsable,
+            )
+        };
+        let h = parse(Unparsable::Fix).unwrap();
         let images: Vec<_> = h.iter().map(|c| c.read_image().unwrap()).collect();
         assert_eq!(
             images,
@@ -654,14 +656,7 @@ mod tests {
             assert_eq!(card.read_image(), alone.read_image());
             assert_eq!(card.images(), alone.images());
         }
-        let err = Header::parse_images(
-            lines.iter().enumerate().map(|(i, l)| CardSource {
-                position: i + 1,
-                image: l,
-            }),
-            Unparsable::Error,
-        )
-        .unwrap_err();
+        let err = parse(Unparsable::Error).unwrap_err();
         assert_eq!(err.position, 2);
         assert!(matches!(
             err.error,
