@@ -1,6 +1,7 @@
 //! The preview and thumbnail images shown in README.md (`docs/previews/`) are what our code
 //! makes from our generated sample data: a 2048 × 2048 sky (`synth::sky_fits`) in the
-//! default style (the demo's), and the demo's DAO-like spectrum in DAO's style. After a
+//! default style (the demo's), and the demo's DAO-like spectrum in DAO's style; every picture
+//! has its size, and the sky's are neither blank nor saturated. After a
 //! change to the generator or the rendering, write them again with
 //! `UPDATE_PREVIEWS=1 cargo test -p execute --test readme_previews`.
 
@@ -59,6 +60,13 @@ fn readme_previews_are_current() {
         assert!(on_disk == bytes, "docs/previews/{name} is stale; {hint}");
         let (_, w, h) = astro::encode::dimensions(&bytes).expect("an image");
         assert_eq!(w.max(h), if name.contains("256") { 256 } else { 1024 });
+        if name.ends_with(".jpg") {
+            let mut d = jpeg_decoder::Decoder::new(&bytes[..]);
+            let px = d.decode().expect("a JPEG");
+            let info = d.info().expect("JPEG info");
+            assert_eq!((usize::from(info.width), usize::from(info.height)), (w, h));
+            looks_like_a_sky(&px, &name);
+        }
     }
     let readme =
         std::fs::read_to_string(testkit::workspace_root().join("README.md")).expect("README");
@@ -72,4 +80,30 @@ fn readme_previews_are_current() {
             "README.md shows docs/previews/{name}"
         );
     }
+}
+
+/// Not blank, not saturated: few pixels at either end of the gray scale, and a spread of
+/// levels (a zscale rendering of noise, clouds and stars has many).
+fn looks_like_a_sky(px: &[u8], name: &str) {
+    let n = px.len() as f64;
+    let black = px.iter().filter(|v| **v <= 2).count() as f64 / n;
+    let white = px.iter().filter(|v| **v >= 253).count() as f64 / n;
+    let mean = px.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
+    let sd = (px
+        .iter()
+        .map(|v| (f64::from(*v) - mean).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    let mut levels = [false; 256];
+    px.iter().for_each(|v| levels[usize::from(*v)] = true);
+    let distinct = levels.iter().filter(|l| **l).count();
+    assert!(
+        black < 0.2 && white < 0.2,
+        "{name}: {black:.3} of the pixels black, {white:.3} white"
+    );
+    assert!(
+        sd > 10.0 && distinct > 64,
+        "{name}: standard deviation {sd:.1}, {distinct} gray levels"
+    );
 }
