@@ -516,31 +516,6 @@ fn decode_jpeg(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
     (usize::from(info.width), usize::from(info.height), px)
 }
 
-/// Not blank, not saturated: a spread of gray levels, few pixels at either end.
-fn check_looks_like_an_image(px: &[u8], what: &str) {
-    let n = px.len() as f64;
-    let black = px.iter().filter(|v| **v <= 2).count() as f64 / n;
-    let white = px.iter().filter(|v| **v >= 253).count() as f64 / n;
-    let mean = px.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
-    let sd = (px
-        .iter()
-        .map(|v| (f64::from(*v) - mean).powi(2))
-        .sum::<f64>()
-        / n)
-        .sqrt();
-    let mut levels = [false; 256];
-    px.iter().for_each(|v| levels[usize::from(*v)] = true);
-    let distinct = levels.iter().filter(|l| **l).count();
-    assert!(
-        black < 0.5 && white < 0.5,
-        "{what}: {black:.2} black, {white:.2} white"
-    );
-    assert!(
-        sd > 10.0 && distinct > 32,
-        "{what}: sd {sd:.1}, {distinct} levels"
-    );
-}
-
 #[test]
 fn jpeg_and_png_outputs_have_the_asked_size_and_show_something() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -568,7 +543,7 @@ fn jpeg_and_png_outputs_have_the_asked_size_and_show_something() {
                 Format::Png => decode_png(&pic.bytes),
             };
             assert_eq!((w, h, px.len()), (size.0, size.1, size.0 * size.1));
-            check_looks_like_an_image(&px, &format!("{format:?} {size:?}"));
+            testkit::assert_not_blank_or_saturated(&px, &format!("{format:?} {size:?}"), 0.5, 32);
         }
         assert!(
             out.description
