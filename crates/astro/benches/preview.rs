@@ -10,7 +10,7 @@
 use astro::encode::Format;
 use astro::pixels::Image;
 use astro::preview::{self, PreviewSpec};
-use astro::render::{self, PlaneSelect, Rect};
+use astro::render::{self, PlaneChoice, Rect};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::io::Write;
@@ -123,7 +123,7 @@ fn bench(c: &mut Criterion) {
         let mut sum = 0.0f32;
         render::for_each_row(
             &image,
-            PlaneSelect::Index(0),
+            PlaneChoice::Index(0),
             Rect::full(nx, ny),
             |_, row| {
                 sum += row[0];

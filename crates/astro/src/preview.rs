@@ -26,58 +26,17 @@ use std::path::Path;
 
 use crate::encode::{self, EncodeError, Format};
 use crate::pixels::{Image, PixelError};
-use crate::render::{self, fit, ImageSpec, PlaneSelect, Raster, Rect, RenderError, Scaling};
+use crate::render::{self, fit, ImageSpec, PlaneChoice, Raster, Rect, RenderError, Scaling};
 use crate::spectrum;
 use crate::stretch::Stretch;
 use crate::zscale::ZScale;
 
-/// Image or spectrum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// [`spectrum::dispersion_axis`] decides.
-    Auto,
-    Image,
-    Spectrum,
-}
+// What is drawn is described with the same types config.yml's preview styles use.
+pub use manage::preview::{PreviewKind, Section, Trim};
 
-/// A section `[x1:x2,y1:y2]`, 1-based and inclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Section {
-    pub x1: usize,
-    pub x2: usize,
-    pub y1: usize,
-    pub y2: usize,
-}
-
-impl Section {
-    /// Parses `[x1:x2,y1:y2]`.
-    pub fn parse(text: &str) -> Option<Section> {
-        let t = text.trim().strip_prefix('[')?.strip_suffix(']')?;
-        let (x, y) = t.split_once(',')?;
-        let range = |r: &str| -> Option<(usize, usize)> {
-            let (a, b) = r.split_once(':')?;
-            let a: usize = a.trim().parse().ok()?;
-            let b: usize = b.trim().parse().ok()?;
-            (a >= 1 && b >= 1).then_some((a.min(b), a.max(b)))
-        };
-        let (x1, x2) = range(x)?;
-        let (y1, y2) = range(y)?;
-        Some(Section { x1, x2, y1, y2 })
-    }
-
-    fn rect(self, width: usize, height: usize) -> Option<Rect> {
-        Rect::from_section(self.x1, self.x2, self.y1, self.y2, width, height)
-    }
-}
-
-/// The part of an image shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Trim {
-    None,
-    /// The section in this header keyword when it lies inside the image, else everything.
-    Keyword(String),
-    /// This section, clipped to the image.
-    Section(Section),
+/// The pixels of `s` in an image of `width` × `height`, or `None` when it lies outside.
+fn section_rect(s: Section, width: usize, height: usize) -> Option<Rect> {
+    Rect::from_section(s.x1, s.x2, s.y1, s.y2, width, height)
 }
 
 /// What to draw and how.
@@ -85,8 +44,8 @@ pub enum Trim {
 pub struct PreviewSpec {
     /// HDU (0 = primary); `None`: the first HDU with pixels.
     pub hdu: Option<usize>,
-    pub plane: PlaneSelect,
-    pub kind: Kind,
+    pub plane: PlaneChoice,
+    pub kind: PreviewKind,
     pub trim: Trim,
     /// Where the limits are measured, in trimmed pixels.
     pub scale_region: Option<Section>,
@@ -108,8 +67,8 @@ impl Default for PreviewSpec {
     fn default() -> PreviewSpec {
         PreviewSpec {
             hdu: None,
-            plane: PlaneSelect::Index(0),
-            kind: Kind::Auto,
+            plane: PlaneChoice::Index(0),
+            kind: PreviewKind::Auto,
             trim: Trim::None,
             scale_region: None,
             scaling: Scaling::ZScale(ZScale::default()),
@@ -174,8 +133,8 @@ pub fn make(
 ) -> Result<Previews, PreviewError> {
     let path = path.as_ref();
     let image = match spec.kind {
-        Kind::Image => Image::open(path, spec.hdu)?,
-        Kind::Auto | Kind::Spectrum => Image::open_data(path, spec.hdu)?,
+        PreviewKind::Image => Image::open(path, spec.hdu)?,
+        PreviewKind::Auto | PreviewKind::Spectrum => Image::open_data(path, spec.hdu)?,
     };
     let file = image.file().to_string();
     let hdu = image.hdu();
@@ -189,9 +148,9 @@ pub fn make(
     };
     image.check_data_length()?;
     let axis = match spec.kind {
-        Kind::Image => None,
-        Kind::Auto => spectrum::dispersion_axis(&image),
-        Kind::Spectrum => Some(spectrum::dispersion_axis(&image).unwrap_or(1)),
+        PreviewKind::Image => None,
+        PreviewKind::Auto => spectrum::dispersion_axis(&image),
+        PreviewKind::Spectrum => Some(spectrum::dispersion_axis(&image).unwrap_or(1)),
     };
     let (preview, description) = match axis {
         Some(axis) => {
@@ -222,8 +181,8 @@ pub fn make(
                     .keyword(k)
                     .and_then(|v| Section::parse(&v))
                     .filter(|s| s.x2 <= nx && s.y2 <= ny)
-                    .and_then(|s| s.rect(nx, ny)),
-                Trim::Section(s) => Some(s.rect(nx, ny).ok_or_else(|| {
+                    .and_then(|s| section_rect(s, nx, ny)),
+                Trim::Section(s) => Some(section_rect(*s, nx, ny).ok_or_else(|| {
                     render_error(RenderError::TooSmall {
                         width: 0,
                         height: 0,
@@ -233,7 +192,7 @@ pub fn make(
             let (w, h) = trim.map_or((nx, ny), |r| (r.width, r.height));
             let scale_region = match spec.scale_region {
                 None => None,
-                Some(s) => Some(s.rect(w, h).ok_or_else(|| {
+                Some(s) => Some(section_rect(s, w, h).ok_or_else(|| {
                     render_error(RenderError::NoFinite {
                         where_: " in the scaling region (it lies outside the image)",
                     })
@@ -257,11 +216,11 @@ pub fn make(
                 raster = raster.padded(side, side, &[bg]);
             }
             let plane = match spec.plane {
-                PlaneSelect::Index(0) if image.planes() <= 1 => String::new(),
-                PlaneSelect::Index(p) => format!(" plane {p}"),
-                PlaneSelect::Mean => format!(" mean of {} planes", image.planes()),
-                PlaneSelect::Sum => format!(" sum of {} planes", image.planes()),
-                PlaneSelect::Max => format!(" maximum of {} planes", image.planes()),
+                PlaneChoice::Index(0) if image.planes() <= 1 => String::new(),
+                PlaneChoice::Index(p) => format!(" plane {p}"),
+                PlaneChoice::Mean => format!(" mean of {} planes", image.planes()),
+                PlaneChoice::Sum => format!(" sum of {} planes", image.planes()),
+                PlaneChoice::Max => format!(" maximum of {} planes", image.planes()),
             };
             let trimmed = match trim {
                 Some(r) => format!(
@@ -345,10 +304,7 @@ mod tests {
             })
         );
         assert_eq!(Section::parse("[5:100]"), None);
-        let r = Section::parse("[5:100,2:50]")
-            .unwrap()
-            .rect(60, 60)
-            .unwrap();
+        let r = section_rect(Section::parse("[5:100,2:50]").unwrap(), 60, 60).unwrap();
         assert_eq!((r.x0, r.y0, r.width, r.height), (4, 1, 56, 49));
         assert_eq!(short(131.23456789), "131.235");
         assert_eq!(short(0.5), "0.500000");

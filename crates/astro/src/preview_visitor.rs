@@ -16,9 +16,7 @@
 //! record is written without previews. A storage failure does fail the entry (it is retried).
 
 use caom2::{Artifact, Observation, Uri};
-use manage::preview::{
-    ColorMap, ImageFormat, PlaneChoice, PreviewKind, PreviewStyle, Scaling, Trim,
-};
+use manage::preview::{ColorMap, ImageFormat, PreviewStyle, Scaling};
 use manage::storage_name::file_name_of;
 use manage::{
     content_type_of, log_at, note_at, EntryError, Level, Reason, VisitContext, VisitReport, Visitor,
@@ -26,38 +24,18 @@ use manage::{
 use md5::{Digest, Md5};
 
 use crate::encode::Format;
-use crate::preview::{self, Kind, Picture, PreviewSpec, Section};
-use crate::render::{self, PlaneSelect};
-use crate::stretch::Stretch;
+use crate::preview::{self, Picture, PreviewSpec};
+use crate::render;
 use crate::zscale::ZScale;
 
 /// What [`crate::preview::make`] draws for a collection's style.
 pub fn spec_of(style: &PreviewStyle) -> PreviewSpec {
-    let section = |s: manage::preview::Section| Section {
-        x1: s.x1,
-        x2: s.x2,
-        y1: s.y1,
-        y2: s.y2,
-    };
     PreviewSpec {
         hdu: style.hdu,
-        plane: match style.plane {
-            PlaneChoice::Index(n) => PlaneSelect::Index(n),
-            PlaneChoice::Mean => PlaneSelect::Mean,
-            PlaneChoice::Sum => PlaneSelect::Sum,
-            PlaneChoice::Max => PlaneSelect::Max,
-        },
-        kind: match style.kind {
-            PreviewKind::Auto => Kind::Auto,
-            PreviewKind::Image => Kind::Image,
-            PreviewKind::Spectrum => Kind::Spectrum,
-        },
-        trim: match &style.trim {
-            Trim::None => preview::Trim::None,
-            Trim::Keyword(k) => preview::Trim::Keyword(k.clone()),
-            Trim::Section(s) => preview::Trim::Section(section(*s)),
-        },
-        scale_region: style.scale_region.map(section),
+        plane: style.plane,
+        kind: style.kind,
+        trim: style.trim.clone(),
+        scale_region: style.scale_region,
         scaling: match style.scaling {
             Scaling::ZScale { contrast, samples } => render::Scaling::ZScale(ZScale {
                 n_samples: samples,
@@ -67,14 +45,7 @@ pub fn spec_of(style: &PreviewStyle) -> PreviewSpec {
             Scaling::MinMax => render::Scaling::MinMax,
             Scaling::Percentile { low, high } => render::Scaling::Percentile { low, high },
         },
-        stretch: match style.stretch {
-            manage::preview::Stretch::Linear => Stretch::Linear,
-            manage::preview::Stretch::Sqrt => Stretch::Sqrt,
-            manage::preview::Stretch::Power(a) => Stretch::Power(a),
-            manage::preview::Stretch::Log(a) => Stretch::Log(a),
-            manage::preview::Stretch::LogNorm => Stretch::LogNorm,
-            manage::preview::Stretch::Asinh(a) => Stretch::Asinh(a),
-        },
+        stretch: style.stretch,
         inverted: style.colormap == ColorMap::InvertedGray,
         format: match style.format {
             ImageFormat::Jpeg => Format::Jpeg,
@@ -284,7 +255,7 @@ mod tests {
     #[test]
     fn styles_become_specs() {
         let s = spec_of(&PreviewStyle::omm());
-        assert_eq!(s.stretch, Stretch::Power(3.0));
+        assert_eq!(s.stretch, manage::preview::Stretch::Power(3.0));
         assert!(s.inverted);
         assert_eq!(s.format, Format::Jpeg);
         let n = spec_of(&PreviewStyle::neossat());

@@ -21,18 +21,8 @@ const BAND_PIXELS: usize = 1 << 16;
 /// The longest axis we render (a longer one is a wrong NAXIS or not an image to preview).
 pub const MAX_AXIS: usize = 1 << 20;
 
-/// Which 2-D plane of a cube.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlaneSelect {
-    /// Plane n (0-based over NAXIS3 and up).
-    Index(usize),
-    /// Pixel-by-pixel mean over the planes (NaN skipped).
-    Mean,
-    /// Pixel-by-pixel sum over the planes (NaN skipped).
-    Sum,
-    /// Pixel-by-pixel maximum over the planes.
-    Max,
-}
+/// Which 2-D plane of a cube: the choice config.yml's preview styles make.
+pub use manage::preview::PlaneChoice;
 
 /// How the display limits are chosen.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -184,7 +174,7 @@ pub fn fit(width: usize, height: usize, size: usize) -> (usize, usize) {
 /// What to render.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ImageSpec {
-    pub plane: PlaneSelect,
+    pub plane: PlaneChoice,
     /// The pixels shown; `None`: all.
     pub trim: Option<Rect>,
     /// Where the limits are measured, in trimmed pixels; `None`: everywhere.
@@ -233,7 +223,7 @@ pub enum RenderError {
 /// reading bands of rows; `row` holds `rect.width` values (NaN where blank).
 pub fn for_each_row(
     image: &Image,
-    plane: PlaneSelect,
+    plane: PlaneChoice,
     rect: Rect,
     mut f: impl FnMut(usize, &[f32]),
 ) -> Result<(), PixelError> {
@@ -242,7 +232,7 @@ pub fn for_each_row(
     let mut buf: Vec<f32> = Vec::new();
     let cols = rect.x0..rect.x0 + rect.width;
     match plane {
-        PlaneSelect::Index(p) => {
+        PlaneChoice::Index(p) => {
             let mut y = 0;
             while y < rect.height {
                 let rows = band_rows.min(rect.height - y);
@@ -263,7 +253,7 @@ pub fn for_each_row(
                 let n = rows * rect.width;
                 acc.clear();
                 count.clear();
-                let start = if collapse == PlaneSelect::Max {
+                let start = if collapse == PlaneChoice::Max {
                     f32::NEG_INFINITY
                 } else {
                     0.0
@@ -277,7 +267,7 @@ pub fn for_each_row(
                         let c = &mut count[r * rect.width..(r + 1) * rect.width];
                         for ((a, c), &v) in a.iter_mut().zip(c.iter_mut()).zip(&row[cols.clone()]) {
                             if v.is_finite() {
-                                *a = if collapse == PlaneSelect::Max {
+                                *a = if collapse == PlaneChoice::Max {
                                     a.max(v)
                                 } else {
                                     *a + v
@@ -290,7 +280,7 @@ pub fn for_each_row(
                 for (a, &c) in acc.iter_mut().zip(&count) {
                     if c == 0 {
                         *a = f32::NAN;
-                    } else if collapse == PlaneSelect::Mean {
+                    } else if collapse == PlaneChoice::Mean {
                         *a /= c as f32;
                     }
                 }

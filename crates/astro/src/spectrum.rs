@@ -8,7 +8,7 @@
 
 use crate::font::{self, ADVANCE, GLYPH_H};
 use crate::pixels::Image;
-use crate::render::{for_each_row, PlaneSelect, Raster, Rect, RenderError, MAX_AXIS};
+use crate::render::{for_each_row, PlaneChoice, Raster, Rect, RenderError, MAX_AXIS};
 
 /// A spectrum and how to label it.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +95,7 @@ pub fn dispersion_axis(image: &Image) -> Option<usize> {
 /// frame along the other axis.
 pub fn read(
     image: &Image,
-    plane: PlaneSelect,
+    plane: PlaneChoice,
     axis: usize,
     title: &str,
 ) -> Result<Spectrum, RenderError> {

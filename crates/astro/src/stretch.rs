@@ -10,54 +10,9 @@
 //! assert_eq!((table.gray(0.0), table.gray(50.0), table.gray(1e9)), (0, 128, 255));
 //! ```
 
-/// A stretch of values scaled to 0..1 (the limits are needed only by `LogNorm`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Stretch {
-    /// `x`.
-    Linear,
-    /// `√x`.
-    Sqrt,
-    /// `x^a` (astropy `PowerStretch`).
-    Power(f64),
-    /// `log(a·x + 1) / log(a + 1)` (astropy `LogStretch`, default a = 1000).
-    Log(f64),
-    /// matplotlib's `LogNorm` between the limits `lo` and `hi`: `log(v/lo) / log(hi/lo)`,
-    /// which is `Log(hi/lo − 1)` of the scaled value; `Log(1000)` when `lo` is not positive.
-    LogNorm,
-    /// `asinh(x/a) / asinh(1/a)` (astropy `AsinhStretch`, default a = 0.1).
-    Asinh(f64),
-}
-
-impl Stretch {
-    /// The stretched value of `x` (clipped to 0..1 first), for limits `lo`..`hi`.
-    pub fn apply(self, x: f64, lo: f64, hi: f64) -> f64 {
-        let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
-        match self {
-            Stretch::Linear => x,
-            Stretch::Sqrt => x.sqrt(),
-            Stretch::Power(a) => x.powf(a),
-            Stretch::Log(a) => log_stretch(x, a),
-            Stretch::LogNorm => log_stretch(x, lognorm_a(lo, hi)),
-            Stretch::Asinh(a) => (x / a).asinh() / (1.0 / a).asinh(),
-        }
-    }
-}
-
-fn log_stretch(x: f64, a: f64) -> f64 {
-    if a <= 0.0 || !a.is_finite() {
-        return x;
-    }
-    (a * x).ln_1p() / a.ln_1p()
-}
-
-/// The `a` of the log stretch equal to matplotlib's LogNorm between `lo` and `hi`.
-fn lognorm_a(lo: f64, hi: f64) -> f64 {
-    if lo > 0.0 && hi > lo {
-        hi / lo - 1.0
-    } else {
-        1000.0
-    }
-}
+/// The stretch is the one config.yml names (`manage::preview::Stretch`, which also applies
+/// it); this module turns it into a table.
+pub use manage::preview::Stretch;
 
 /// Steps of the table: 16 bits of the scaled value, so that even a steep log stretch changes
 /// by less than one gray level from step to step.

@@ -5,8 +5,8 @@
 
 use astro::encode::{self, Format};
 use astro::pixels::Image;
-use astro::preview::{self, Kind, PreviewError, PreviewSpec, Section, Trim};
-use astro::render::{self, ImageSpec, PlaneSelect, RenderError, Scaling};
+use astro::preview::{self, PreviewError, PreviewKind, PreviewSpec, Section, Trim};
+use astro::render::{self, ImageSpec, PlaneChoice, RenderError, Scaling};
 use astro::stretch::Stretch;
 use astro::zscale::ZScale;
 use std::io::{Read, Write};
@@ -107,7 +107,7 @@ fn sky(nx: usize, ny: usize) -> Vec<f64> {
 
 fn spec(size: usize) -> ImageSpec {
     ImageSpec {
-        plane: PlaneSelect::Index(0),
+        plane: PlaneChoice::Index(0),
         trim: None,
         scale_region: None,
         scaling: Scaling::ZScale(ZScale::default()),
@@ -328,15 +328,15 @@ fn cube_planes_and_collapses() {
             })
             .collect()
     };
-    let cases: Vec<(PlaneSelect, Vec<f32>)> = vec![
-        (PlaneSelect::Index(2), planes[2].clone()),
+    let cases: Vec<(PlaneChoice, Vec<f32>)> = vec![
+        (PlaneChoice::Index(2), planes[2].clone()),
         (
-            PlaneSelect::Mean,
+            PlaneChoice::Mean,
             combine(&|v| v.iter().sum::<f32>() / v.len() as f32),
         ),
-        (PlaneSelect::Sum, combine(&|v| v.iter().sum::<f32>())),
+        (PlaneChoice::Sum, combine(&|v| v.iter().sum::<f32>())),
         (
-            PlaneSelect::Max,
+            PlaneChoice::Max,
             combine(&|v| v.iter().cloned().fold(f32::MIN, f32::max)),
         ),
     ];
@@ -360,7 +360,7 @@ fn cube_planes_and_collapses() {
     let e = render::render_image(
         &image,
         &ImageSpec {
-            plane: PlaneSelect::Index(3),
+            plane: PlaneChoice::Index(3),
             ..spec(64)
         },
     )
@@ -634,7 +634,7 @@ fn spectra_are_line_plots() {
     assert_eq!(a.preview.bytes, b.preview.bytes);
     // an image can be forced to a spectrum, and a spectrum to nothing else
     let forced = PreviewSpec {
-        kind: Kind::Spectrum,
+        kind: PreviewKind::Spectrum,
         ..PreviewSpec::default()
     };
     let img = write(

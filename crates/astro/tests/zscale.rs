@@ -3,7 +3,7 @@
 //! renderer reading the same values from FITS files.
 
 use astro::pixels::Image;
-use astro::render::{self, ImageSpec, PlaneSelect, Scaling};
+use astro::render::{self, ImageSpec, PlaneChoice, Scaling};
 use astro::stretch::Stretch;
 use astro::zscale::ZScale;
 use fitsio::images::{ImageDescription, ImageType};
@@ -139,7 +139,7 @@ fn write(path: &std::path::Path, nx: usize, ny: usize, data: &[f32]) {
 fn render_limits(path: &std::path::Path, scaling: Scaling) -> (f64, f64, u32) {
     let image = Image::open(path, None).expect("open");
     let spec = ImageSpec {
-        plane: PlaneSelect::Index(0),
+        plane: PlaneChoice::Index(0),
         trim: None,
         scale_region: None,
         scaling,

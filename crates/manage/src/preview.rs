@@ -154,6 +154,20 @@ pub enum Stretch {
 }
 
 impl Stretch {
+    /// The stretched value of `x` (clipped to 0..1 first), for limits `lo`..`hi` (only
+    /// `LogNorm` uses them).
+    pub fn apply(self, x: f64, lo: f64, hi: f64) -> f64 {
+        let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
+        match self {
+            Stretch::Linear => x,
+            Stretch::Sqrt => x.sqrt(),
+            Stretch::Power(a) => x.powf(a),
+            Stretch::Log(a) => log_stretch(x, a),
+            Stretch::LogNorm => log_stretch(x, lognorm_a(lo, hi)),
+            Stretch::Asinh(a) => (x / a).asinh() / (1.0 / a).asinh(),
+        }
+    }
+
     /// `linear`, `sqrt`, `power(A)`, `log`, `log(A)`, `lognorm`, `asinh`, `asinh(A)` (the
     /// config.yml form; astropy's defaults when A is left out).
     pub fn parse(text: &str) -> Result<Stretch, String> {
@@ -178,6 +192,22 @@ impl Stretch {
                 "{text:?} is not a stretch (linear, sqrt, power(A), log, log(A), lognorm, asinh, asinh(A))"
             )),
         }
+    }
+}
+
+fn log_stretch(x: f64, a: f64) -> f64 {
+    if a <= 0.0 || !a.is_finite() {
+        return x;
+    }
+    (a * x).ln_1p() / a.ln_1p()
+}
+
+/// The `a` of the log stretch equal to matplotlib's LogNorm between `lo` and `hi`.
+fn lognorm_a(lo: f64, hi: f64) -> f64 {
+    if lo > 0.0 && hi > lo {
+        hi / lo - 1.0
+    } else {
+        1000.0
     }
 }
 
