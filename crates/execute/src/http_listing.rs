@@ -16,6 +16,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use url::Url;
 
+use crate::mapping::glob_match;
 use crate::source::{SourceError, WorkItem, WorkSource};
 
 /// A fetched page: its level and entries, or why it could not be read.
@@ -51,33 +52,9 @@ impl LevelFilters {
     pub fn follows(&self, depth: usize, name: &str) -> bool {
         match self.levels.get(depth) {
             None => true,
-            Some(patterns) => patterns.iter().any(|p| glob(p, name)),
+            Some(patterns) => patterns.iter().any(|p| glob_match(p, name)),
         }
     }
-}
-
-/// `*` matches any run of characters, `?` one character.
-pub fn glob(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ni));
-            pi += 1;
-        } else if let Some((sp, sn)) = star {
-            pi = sp + 1;
-            ni = sn + 1;
-            star = Some((sp, sn + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// A crawl of HTTP directory listings.
@@ -246,13 +223,13 @@ mod tests {
 
     #[test]
     fn globs_and_level_filters() {
-        assert!(glob("20*", "2019"));
-        assert!(glob("NESS", "NESS"));
-        assert!(!glob("NESS", "NESSX"));
-        assert!(glob("*", ""));
-        assert!(glob("a?c*", "abcdef"));
-        assert!(!glob("a?c", "ac"));
-        assert!(glob("*x*y", "zzxzzy"));
+        assert!(glob_match("20*", "2019"));
+        assert!(glob_match("NESS", "NESS"));
+        assert!(!glob_match("NESS", "NESSX"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a?c*", "abcdef"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("*x*y", "zzxzzy"));
         let f = LevelFilters::parse(&["NESS | 20*".into(), "".into()]);
         assert!(f.follows(0, "NESS") && f.follows(0, "2019") && !f.follows(0, "1999"));
         assert!(!f.follows(1, "anything"), "an empty level follows nothing");
