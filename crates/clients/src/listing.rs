@@ -201,21 +201,7 @@ fn parse_iso_date(d: &str) -> Option<(i16, i8, i8)> {
 fn parse_apache_date(d: &str) -> Option<(i16, i8, i8)> {
     let mut p = d.split('-');
     let day: i8 = p.next()?.parse().ok()?;
-    let mon = match p.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
+    let mon = crate::retry::month_number(p.next()?)?;
     let y: i16 = p.next()?.parse().ok()?;
     p.next().is_none().then_some((y, mon, day))
 }

@@ -76,27 +76,22 @@ pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> 
     })
 }
 
+/// 1–12 for the English month abbreviations HTTP dates and Apache listings use.
+pub(crate) fn month_number(abbreviation: &str) -> Option<i8> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let i = MONTHS.iter().position(|m| *m == abbreviation)?;
+    Some(i as i8 + 1)
+}
+
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form HTTP dates take.
 pub fn parse_http_date(v: &str) -> Option<jiff::Timestamp> {
     let parts: Vec<&str> = v.split_whitespace().collect();
     let [_, day, mon, year, hms, "GMT"] = parts.as_slice() else {
         return None;
     };
-    let month = match *mon {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
+    let month = month_number(mon)?;
     let mut t = hms.split(':').map(|x| x.parse::<i8>().ok());
     let (h, m, s) = (t.next()??, t.next()??, t.next()??);
     let dt = jiff::civil::DateTime::new(year.parse().ok()?, month, day.parse().ok()?, h, m, s, 0)
