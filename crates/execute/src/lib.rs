@@ -51,6 +51,7 @@
 //! ```
 
 pub mod backend;
+pub mod conformance;
 pub mod entry;
 pub mod generic;
 pub mod http_listing;
