@@ -5,12 +5,11 @@
 //! footprint (NEOSSat has none), and computed plane metadata.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use caom2::{ProductType, ReleaseType};
 use execute::backend::{LocalRepository, LocalStorage};
 use manage::fsutil::Sync;
-use manage::{Config, Level, Logger, Repository, RunMode, Storage};
+use manage::{Config, Repository, RunMode, Storage};
 
 const NX: usize = 856;
 const NY: usize = 622;
@@ -97,23 +96,9 @@ fn previews_and_plane_metadata() {
     .unwrap();
     let config = Config::read(&wd.join("config.yml")).unwrap();
     let collection = neossat::Neossat::new(&config).unwrap();
+    let report = execute::run_local(&config, &collection, RunMode::Todo, None).unwrap();
     let repo = LocalRepository::new(&config.local_repository, Sync::Cached);
     let store = LocalStorage::new(&config.local_storage, Sync::Cached);
-    let report = execute::Pipeline {
-        config: &config,
-        collection: &collection,
-        repository: &repo,
-        storage: &store,
-        logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
-        metrics: None,
-        sync: Sync::Cached,
-    }
-    .run(&execute::RunOptions {
-        mode: RunMode::Todo,
-        todo: None,
-        progress_bar: false,
-    })
-    .unwrap();
     let failures = std::fs::read_to_string(wd.join("logs/failure_log.txt")).unwrap_or_default();
     assert_eq!(report.summary.successes, 1, "{failures}");
 

@@ -68,4 +68,4 @@ pub mod task;
 pub mod transfer;
 pub mod visit;
 
-pub use runner::{Pipeline, RunError, RunExtras, RunOptions, RunReport};
+pub use runner::{run_local, Pipeline, RunError, RunExtras, RunOptions, RunReport};

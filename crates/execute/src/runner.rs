@@ -217,6 +217,34 @@ struct RunState<'p, 'a> {
     transfer: Option<Arc<dyn Transfer>>,
 }
 
+/// Runs `collection` over the work `config` names against its embedded local repository and
+/// store (`local_repository`, `local_storage`), with no services, no metrics, no progress bar
+/// and no log output beyond the files the run writes: how tests and programs that embed the
+/// pipeline run a collection locally. `todo` overrides the config's todo file.
+pub fn run_local(
+    config: &Config,
+    collection: &dyn Collection,
+    mode: RunMode,
+    todo: Option<&Path>,
+) -> Result<RunReport, RunError> {
+    let repository = crate::backend::LocalRepository::new(&config.local_repository, Sync::Cached);
+    let storage = crate::backend::LocalStorage::new(&config.local_storage, Sync::Cached);
+    Pipeline {
+        config,
+        collection,
+        repository: &repository,
+        storage: &storage,
+        logger: Logger::silent(),
+        metrics: None,
+        sync: Sync::Cached,
+    }
+    .run(&RunOptions {
+        mode,
+        todo: todo.map(Path::to_path_buf),
+        progress_bar: false,
+    })
+}
+
 impl<'a> Pipeline<'a> {
     /// The work identity: a restart resumes the previous run only when this is unchanged.
     fn identity(&self, opts: &RunOptions) -> String {

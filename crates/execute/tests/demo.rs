@@ -3,11 +3,10 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
 
-use execute::backend::{LocalRepository, LocalStorage};
+use execute::backend::LocalRepository;
 use manage::fsutil::Sync;
-use manage::{Config, Level, Logger, Repository, RunMode};
+use manage::{Config, Repository, RunMode};
 
 fn demo_dir() -> std::path::PathBuf {
     testkit::workspace_root().join("examples/demo")
@@ -82,24 +81,8 @@ fn the_demo_configuration_runs() {
         "{problems:?}"
     );
     let collection = execute::generic::from_config(&config, None).unwrap();
+    let report = execute::run_local(&config, &collection, RunMode::Todo, None).unwrap();
     let repo = LocalRepository::new(&config.local_repository, Sync::Cached);
-    let store = LocalStorage::new(&config.local_storage, Sync::Cached);
-    let p = execute::Pipeline {
-        config: &config,
-        collection: &collection,
-        repository: &repo,
-        storage: &store,
-        logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
-        metrics: None,
-        sync: Sync::Cached,
-    };
-    let report = p
-        .run(&execute::RunOptions {
-            mode: RunMode::Todo,
-            todo: None,
-            progress_bar: false,
-        })
-        .unwrap();
     let failures = std::fs::read_to_string(wd.join("logs/failure_log.txt")).unwrap_or_default();
     assert_eq!(report.summary.successes, 6, "{failures}");
     assert_eq!(report.exit_code(), 0);
@@ -135,13 +118,7 @@ fn the_demo_configuration_runs() {
     }
 
     // A second run over the unchanged files changes no record: same ids, same checksums.
-    let again = p
-        .run(&execute::RunOptions {
-            mode: RunMode::Todo,
-            todo: None,
-            progress_bar: false,
-        })
-        .unwrap();
+    let again = execute::run_local(&config, &collection, RunMode::Todo, None).unwrap();
     assert_eq!(again.summary.successes, 6);
     for (obs_id, before) in ids.iter().zip(first) {
         let o = repo.get("DEMO", obs_id).unwrap().unwrap();

@@ -4,12 +4,10 @@
 //! (constant, all NaN) without them, with the reason in the entry log, the journal,
 //! `rejected.yml` (`no_preview`) and the report's `Number of Warnings`.
 
-use std::sync::Arc;
-
 use caom2::ProductType;
-use execute::backend::{LocalRepository, LocalStorage};
+use execute::backend::LocalRepository;
 use manage::fsutil::Sync;
-use manage::{Config, Level, Logger, Repository, RunMode};
+use manage::{Config, Repository, RunMode};
 use md5::{Digest, Md5};
 
 /// `sky_fits` with every pixel replaced by `value`.
@@ -54,24 +52,8 @@ fn previews_are_stored_and_bad_pixels_are_warnings() {
     .expect("config");
     let config = Config::read(&wd.join("config.yml")).expect("config");
     let collection = execute::generic::from_config(&config, None).expect("collection");
+    let report = execute::run_local(&config, &collection, RunMode::Todo, None).expect("run");
     let repo = LocalRepository::new(&config.local_repository, Sync::Cached);
-    let store = LocalStorage::new(&config.local_storage, Sync::Cached);
-    let p = execute::Pipeline {
-        config: &config,
-        collection: &collection,
-        repository: &repo,
-        storage: &store,
-        logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
-        metrics: None,
-        sync: Sync::Cached,
-    };
-    let report = p
-        .run(&execute::RunOptions {
-            mode: RunMode::Todo,
-            todo: None,
-            progress_bar: false,
-        })
-        .expect("run");
     let logs = wd.join("logs");
     let failures = std::fs::read_to_string(logs.join("failure_log.txt")).unwrap_or_default();
     assert_eq!(

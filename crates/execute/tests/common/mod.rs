@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use caom2::{Artifact, Observation, Part, Plane, ProductType, ReleaseType, Target, Uri};
 use execute::backend::{LocalRepository, LocalStorage};
-use execute::{Pipeline, RunOptions, RunReport};
+use execute::RunReport;
 use manage::fsutil::Sync;
 use manage::{
-    Collection, Config, EntryError, Level, Logger, NamingContext, Reason, RunMode, Storage,
-    StorageName, VisitContext, VisitReport, Visitor,
+    Collection, Config, EntryError, NamingContext, Reason, RunMode, Storage, StorageName,
+    VisitContext, VisitReport, Visitor,
 };
 
 /// A stand-in for the blueprint mapping: one plane per product id, one artifact per file
@@ -311,22 +311,7 @@ impl Fixture {
         mode: RunMode,
         todo: Option<&Path>,
     ) -> Result<RunReport, execute::RunError> {
-        let repo = self.repository(c);
-        let store = self.storage(c);
-        let p = Pipeline {
-            config: c,
-            collection: coll,
-            repository: &repo,
-            storage: &store,
-            logger: Logger::new(Level::Error, Arc::new(manage::log::Collect::default())),
-            metrics: None,
-            sync: Sync::Cached,
-        };
-        p.run(&RunOptions {
-            mode,
-            todo: todo.map(Path::to_path_buf),
-            progress_bar: false,
-        })
+        execute::run_local(c, coll, mode, todo)
     }
 
     pub fn observation(&self, c: &Config, obs_id: &str) -> Option<Observation> {
