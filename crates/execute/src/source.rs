@@ -180,72 +180,25 @@ impl LocalDirSource {
         }
     }
 
-    fn wanted(&self, name: &str) -> bool {
-        !manage::fsutil::is_temp_name(name)
-            && (self.extensions.is_empty() || self.extensions.iter().any(|e| name.ends_with(e)))
-    }
-
     /// Every matching file with its modification time, in listing order.
     pub fn list(&self) -> Result<Vec<(PathBuf, Timestamp)>, SourceError> {
-        let mut out = Vec::new();
-        self.walk_all(
-            &mut |p, t| out.push((p, t.unwrap_or(Timestamp::UNIX_EPOCH))),
-            true,
-        )?;
-        Ok(out)
+        self.paths()
+            .map(|p| {
+                let p = p?;
+                let t = mtime(&p)?;
+                Ok((p, t))
+            })
+            .collect()
     }
 
-    /// Calls `f` for every matching file in listing order, with its modification time when
-    /// `times` (a todo-style listing does not need the extra `stat`).
-    fn walk_all(
-        &self,
-        f: &mut dyn FnMut(PathBuf, Option<Timestamp>),
-        times: bool,
-    ) -> Result<(), SourceError> {
-        for d in &self.dirs {
-            if d.is_file() {
-                // A file named directly as a data source is listed as itself.
-                let t = if times { Some(mtime(d)?) } else { None };
-                f(d.clone(), t);
-                continue;
-            }
-            self.walk(d, f, times)?;
+    /// The matching files in listing order, read one directory at a time.
+    fn paths(&self) -> DirWalk {
+        DirWalk {
+            roots: self.dirs.iter().cloned().collect(),
+            stack: Vec::new(),
+            extensions: self.extensions.clone(),
+            recurse: self.recurse,
         }
-        Ok(())
-    }
-
-    fn walk(
-        &self,
-        dir: &Path,
-        out: &mut dyn FnMut(PathBuf, Option<Timestamp>),
-        times: bool,
-    ) -> Result<(), SourceError> {
-        let mut entries: Vec<(String, PathBuf, std::fs::FileType)> = Vec::new();
-        for e in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let e = e.map_err(|e| io(dir, e))?;
-            let ft = e.file_type().map_err(|err| io(&e.path(), err))?;
-            entries.push((e.file_name().to_string_lossy().into_owned(), e.path(), ft));
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, path, ft) in entries {
-            let ft = if ft.is_symlink() {
-                match std::fs::metadata(&path) {
-                    Ok(m) => m.file_type(),
-                    Err(_) => continue,
-                }
-            } else {
-                ft
-            };
-            if ft.is_dir() {
-                if self.recurse {
-                    self.walk(&path, out, times)?;
-                }
-            } else if ft.is_file() && self.wanted(&name) {
-                let t = if times { Some(mtime(&path)?) } else { None };
-                out(path, t);
-            }
-        }
-        Ok(())
     }
 }
 
@@ -275,33 +228,39 @@ impl WorkSource for LocalDirSource {
     }
 
     fn stream(&mut self) -> Result<WorkStream, SourceError> {
-        Ok(Box::new(DirWalk {
-            roots: self.dirs.iter().cloned().collect(),
-            stack: Vec::new(),
-            extensions: self.extensions.clone(),
-            recurse: self.recurse,
-            seen: HashMap::new(),
-        }))
+        // md5 of each path listed → times seen: a file under two overlapping data sources
+        // gets the key `path#2` the second time, as in `get_work`, without keeping the paths
+        let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
+        Ok(Box::new(self.paths().map(move |p| {
+            use md5::Digest;
+            let mut it = local_item(p?, None);
+            let d: [u8; 16] = md5::Md5::digest(it.source.as_bytes()).into();
+            let n = seen.entry(d).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                it.key = Some(format!("{}#{}", it.source, n));
+            }
+            Ok(it)
+        })))
     }
 
     fn get_work(&mut self) -> Result<Vec<WorkItem>, SourceError> {
-        let mut items = Vec::new();
-        self.walk_all(&mut |p, _| items.push(local_item(p, None)), false)?;
+        let mut items = self
+            .paths()
+            .map(|p| p.map(|p| local_item(p, None)))
+            .collect::<Result<Vec<_>, _>>()?;
         dedup_keys(&mut items);
         Ok(items)
     }
 }
 
-/// A lazy walk of local directories in the order of [`LocalDirSource::get_work`]: one
-/// directory's sorted entries at a time, subdirectories when reached.
+/// A lazy walk of local directories: the files given directly, and the matching files of each
+/// directory in name order, one directory's entries at a time, subdirectories when reached.
 struct DirWalk {
     roots: std::collections::VecDeque<PathBuf>,
     stack: Vec<std::vec::IntoIter<DirEntry>>,
     extensions: Vec<String>,
     recurse: bool,
-    /// md5 of each path listed → times seen (a file under two overlapping data sources gets
-    /// the key `path#2` the second time, as in `get_work`).
-    seen: HashMap<[u8; 16], u32>,
 }
 
 type DirEntry = (String, PathBuf, std::fs::FileType);
@@ -318,18 +277,6 @@ impl DirWalk {
         Ok(entries.into_iter())
     }
 
-    fn item(&mut self, path: PathBuf) -> WorkItem {
-        use md5::Digest;
-        let mut it = local_item(path, None);
-        let d: [u8; 16] = md5::Md5::digest(it.source.as_bytes()).into();
-        let n = self.seen.entry(d).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            it.key = Some(format!("{}#{}", it.source, n));
-        }
-        it
-    }
-
     fn wanted(&self, name: &str) -> bool {
         !manage::fsutil::is_temp_name(name)
             && (self.extensions.is_empty() || self.extensions.iter().any(|e| name.ends_with(e)))
@@ -337,7 +284,7 @@ impl DirWalk {
 }
 
 impl Iterator for DirWalk {
-    type Item = Result<WorkItem, SourceError>;
+    type Item = Result<PathBuf, SourceError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -362,13 +309,13 @@ impl Iterator for DirWalk {
                         }
                     }
                 } else if ft.is_file() && self.wanted(&name) {
-                    return Some(Ok(self.item(path)));
+                    return Some(Ok(path));
                 }
                 continue;
             }
             let root = self.roots.pop_front()?;
             if root.is_file() {
-                return Some(Ok(self.item(root)));
+                return Some(Ok(root));
             }
             match DirWalk::read(&root) {
                 Ok(entries) => self.stack.push(entries),
