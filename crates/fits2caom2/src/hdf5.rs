@@ -253,8 +253,12 @@ impl H5Path {
 pub struct Hdf5Source {
     file: h5::File,
     path: PathBuf,
-    /// Object path → decoded contents, so each dataset/attribute is read once.
-    cache: Mutex<HashMap<String, Arc<Datum>>>,
+    /// Object path → decoded contents (`None`: no such object), so each dataset or
+    /// attribute is looked up in the file once; blueprints ask for the same objects many
+    /// times, and a failed open costs libhdf5 as much as a successful one.
+    cache: Mutex<HashMap<String, Option<Arc<Datum>>>>,
+    /// Group path → its member names sorted by bytes, for `{}` paths.
+    members: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
 
 impl std::fmt::Debug for Hdf5Source {
@@ -279,6 +283,9 @@ impl Drop for Hid {
     }
 }
 
+/// Largest file read into memory whole when opened.
+const IN_MEMORY_BYTES: u64 = 8 << 20;
+
 /// Largest dataset we load into memory for a header value (it would be pixel data).
 const MAX_BYTES: usize = 64 << 20;
 
@@ -286,7 +293,18 @@ impl Hdf5Source {
     /// Opens a file for reading.
     pub fn open(path: impl AsRef<Path>) -> Result<Hdf5Source, Hdf5Error> {
         let path = path.as_ref();
-        let file = h5::File::open(path).map_err(|e| Hdf5Error::Open {
+        // A file small enough to be a header is read into memory whole when opened (the
+        // core driver): libhdf5 then finds its objects without a read call for each piece
+        // of metadata, which was most of the cost of opening datasets.
+        let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= IN_MEMORY_BYTES);
+        let file = if small {
+            h5::File::with_options()
+                .with_fapl(|p| p.core_filebacked(false))
+                .open(path)
+        } else {
+            h5::File::open(path)
+        }
+        .map_err(|e| Hdf5Error::Open {
             file: path.display().to_string(),
             message: e.to_string(),
         })?;
@@ -294,6 +312,7 @@ impl Hdf5Source {
             file,
             path: path.to_path_buf(),
             cache: Mutex::new(HashMap::new()),
+            members: Mutex::new(HashMap::new()),
         })
     }
 
@@ -357,6 +376,24 @@ impl Hdf5Source {
 
     /// Members of group `parent` whose names start with `prefix`, sorted by bytes.
     pub fn extension_names(&self, parent: &str, prefix: &str) -> Result<Vec<String>, Hdf5Error> {
+        Ok(self
+            .member_names(parent)?
+            .iter()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
+    /// All members of group `parent`, sorted by bytes; listed once per file.
+    fn member_names(&self, parent: &str) -> Result<Arc<Vec<String>>, Hdf5Error> {
+        if let Some(names) = self
+            .members
+            .lock()
+            .ok()
+            .and_then(|m| m.get(parent).cloned())
+        {
+            return Ok(names);
+        }
         let group = if parent.is_empty() {
             self.file.group("/")
         } else {
@@ -367,17 +404,16 @@ impl Hdf5Source {
             path: format!("/{parent}"),
             detail: format!("not a group ({e})"),
         })?;
-        let mut names: Vec<String> = group
-            .member_names()
-            .map_err(|e| Hdf5Error::Read {
-                file: self.name(),
-                object: format!("/{parent}"),
-                message: e.to_string(),
-            })?
-            .into_iter()
-            .filter(|n| n.starts_with(prefix))
-            .collect();
+        let mut names = group.member_names().map_err(|e| Hdf5Error::Read {
+            file: self.name(),
+            object: format!("/{parent}"),
+            message: e.to_string(),
+        })?;
         names.sort();
+        let names = Arc::new(names);
+        if let Ok(mut m) = self.members.lock() {
+            m.insert(parent.to_string(), names.clone());
+        }
         Ok(names)
     }
 
@@ -446,12 +482,13 @@ impl Hdf5Source {
         })
     }
 
-    fn cached(&self, key: &str) -> Option<Arc<Datum>> {
+    /// `Some(found)` when `key` was looked up before (`found` is `None` if it did not exist).
+    fn cached(&self, key: &str) -> Option<Option<Arc<Datum>>> {
         self.cache.lock().ok().and_then(|c| c.get(key).cloned())
     }
 
-    fn store(&self, key: String, d: Datum) -> Arc<Datum> {
-        let d = Arc::new(d);
+    fn store(&self, key: String, d: Option<Datum>) -> Option<Arc<Datum>> {
+        let d = d.map(Arc::new);
         if let Ok(mut c) = self.cache.lock() {
             c.insert(key, d.clone());
         }
@@ -462,11 +499,11 @@ impl Hdf5Source {
     fn dataset(&self, path: &str) -> Result<Option<Arc<Datum>>, Hdf5Error> {
         let key = format!("/{path}");
         if let Some(d) = self.cached(&key) {
-            return Ok(Some(d));
+            return Ok(d);
         }
         // Probing paths that do not exist is normal here; hdf5-metno keeps libhdf5 quiet.
         let Ok(ds) = self.file.dataset(path) else {
-            return Ok(None);
+            return Ok(self.store(key, None));
         };
         let d = h5::sync::sync(|| {
             // SAFETY: `ds` is an open dataset for the duration of the call.
@@ -477,14 +514,14 @@ impl Hdf5Source {
             object: key.clone(),
             message,
         })?;
-        Ok(Some(self.store(key, d)))
+        Ok(self.store(key, Some(d)))
     }
 
     /// Attribute `name` of the group or dataset `object` ("" = root), or `None`.
     fn attribute(&self, object: &str, name: &str) -> Result<Option<Arc<Datum>>, Hdf5Error> {
         let key = format!("/{object}@{name}");
         if let Some(d) = self.cached(&key) {
-            return Ok(Some(d));
+            return Ok(d);
         }
         let attr = if object.is_empty() {
             self.file.attr(name).ok()
@@ -496,7 +533,7 @@ impl Hdf5Source {
             None
         };
         let Some(attr) = attr else {
-            return Ok(None);
+            return Ok(self.store(key, None));
         };
         let d = h5::sync::sync(|| {
             // SAFETY: `attr` is an open attribute for the duration of the call.
@@ -507,7 +544,7 @@ impl Hdf5Source {
             object: key.clone(),
             message,
         })?;
-        Ok(Some(self.store(key, d)))
+        Ok(self.store(key, Some(d)))
     }
 }
 
@@ -608,9 +645,12 @@ unsafe fn read_object(id: hid_t, is_attr: bool) -> Result<Datum, String> {
     if status < 0 {
         return Err("libhdf5 could not read the data".into());
     }
-    let decoded: Result<Vec<Datum>, String> = (0..npoints)
-        .map(|i| decode(mtype.0, &buf[i * size..(i + 1) * size]))
-        .collect();
+    // The type is described once; its elements are then decoded without calling libhdf5.
+    let decoded: Result<Vec<Datum>, String> = describe(mtype.0).and_then(|layout| {
+        (0..npoints)
+            .map(|i| layout.decode(&buf[i * size..(i + 1) * size]))
+            .collect()
+    });
     // Variable-length data (strings, vlen arrays) was allocated by libhdf5 while reading;
     // it is freed after decoding, whether decoding worked or not.
     H5Dvlen_reclaim(
@@ -657,75 +697,79 @@ fn ne_bytes<const N: usize>(b: &[u8]) -> Result<[u8; N], String> {
         .ok_or_else(|| "value shorter than its type".to_string())
 }
 
-/// Decodes one element of native type `tid` from `bytes`.
+/// The shape of a native HDF5 datatype, read from libhdf5 once per dataset or attribute:
+/// every libhdf5 call takes the library's global lock and sets up an API context, so asking
+/// for a compound's member names and types for every element cost more than the read.
+#[derive(Debug)]
+enum Layout {
+    Int {
+        size: usize,
+        signed: bool,
+    },
+    Float {
+        size: usize,
+    },
+    FixedString {
+        size: usize,
+    },
+    VarString,
+    /// An enum, as its base integer type; `bool` when it is h5py's FALSE/TRUE enum.
+    Enum {
+        base: Box<Layout>,
+        bool: bool,
+    },
+    /// Members: name, byte offset, type.
+    Compound(Vec<(String, usize, Layout)>),
+    Array {
+        dims: Vec<usize>,
+        esize: usize,
+        base: Box<Layout>,
+    },
+    Vlen {
+        esize: usize,
+        base: Box<Layout>,
+    },
+    /// A type we cannot decode: the message is the error given when an element is met
+    /// (an empty dataset of such a type is still read, as an empty array).
+    Unsupported(String),
+}
+
+/// Describes native type `tid`.
 ///
 /// # Safety
-/// `tid` must be a valid native datatype id and `bytes` an element read with it (pointers
-/// inside variable-length data must still be live).
-unsafe fn decode(tid: hid_t, bytes: &[u8]) -> Result<Datum, String> {
+/// `tid` must be a valid native datatype id.
+unsafe fn describe(tid: hid_t) -> Result<Layout, String> {
     use sys::h5t::*;
     let size = H5Tget_size(tid);
-    match H5Tget_class(tid) {
-        H5T_class_t::H5T_INTEGER => {
-            let signed = H5Tget_sign(tid) == H5T_sign_t::H5T_SGN_2;
-            let v = match (size, signed) {
-                (1, true) => i64::from(i8::from_ne_bytes(ne_bytes(bytes)?)),
-                (2, true) => i64::from(i16::from_ne_bytes(ne_bytes(bytes)?)),
-                (4, true) => i64::from(i32::from_ne_bytes(ne_bytes(bytes)?)),
-                (8, true) => i64::from_ne_bytes(ne_bytes(bytes)?),
-                (1, false) => i64::from(u8::from_ne_bytes(ne_bytes(bytes)?)),
-                (2, false) => i64::from(u16::from_ne_bytes(ne_bytes(bytes)?)),
-                (4, false) => i64::from(u32::from_ne_bytes(ne_bytes(bytes)?)),
-                (8, false) => {
-                    let u = u64::from_ne_bytes(ne_bytes(bytes)?);
-                    match i64::try_from(u) {
-                        Ok(v) => v,
-                        Err(_) => return Ok(Datum::Value(Value::BigInteger(u.to_string()))),
-                    }
-                }
-                _ => return Err(format!("{size}-byte integers are not supported")),
-            };
-            Ok(Datum::Value(Value::Integer(v)))
-        }
+    Ok(match H5Tget_class(tid) {
+        H5T_class_t::H5T_INTEGER => match size {
+            1 | 2 | 4 | 8 => Layout::Int {
+                size,
+                signed: H5Tget_sign(tid) == H5T_sign_t::H5T_SGN_2,
+            },
+            _ => Layout::Unsupported(format!("{size}-byte integers are not supported")),
+        },
         H5T_class_t::H5T_FLOAT => match size {
-            4 => Ok(Datum::Value(Value::Float(f64::from(f32::from_ne_bytes(
-                ne_bytes(bytes)?,
-            ))))),
-            8 => Ok(Datum::Value(Value::Float(f64::from_ne_bytes(ne_bytes(
-                bytes,
-            )?)))),
-            _ => Err(format!("{size}-byte floats are not supported")),
+            4 | 8 => Layout::Float { size },
+            _ => Layout::Unsupported(format!("{size}-byte floats are not supported")),
         },
         H5T_class_t::H5T_STRING => {
-            let raw: Vec<u8> = if H5Tis_variable_str(tid) > 0 {
-                let p = std::ptr::read_unaligned(bytes.as_ptr().cast::<*const c_char>());
-                if p.is_null() {
-                    Vec::new()
-                } else {
-                    CStr::from_ptr(p).to_bytes().to_vec()
-                }
+            if H5Tis_variable_str(tid) > 0 {
+                Layout::VarString
             } else {
-                let b = bytes.get(..size).ok_or("string shorter than its type")?;
-                let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-                b[..end].to_vec()
-            };
-            Ok(Datum::Value(Value::String(
-                String::from_utf8_lossy(&raw).into_owned(),
-            )))
+                Layout::FixedString { size }
+            }
         }
         H5T_class_t::H5T_ENUM => {
             let base = Hid(H5Tget_super(tid), H5Tclose);
-            let v = decode(base.0, bytes)?;
-            if is_bool_enum(tid) {
-                if let Datum::Value(Value::Integer(i)) = v {
-                    return Ok(Datum::Value(Value::Logical(i != 0)));
-                }
+            Layout::Enum {
+                base: Box::new(describe(base.0)?),
+                bool: is_bool_enum(tid),
             }
-            Ok(v)
         }
         H5T_class_t::H5T_COMPOUND => {
             let n = u32::try_from(H5Tget_nmembers(tid)).map_err(|_| "bad compound type")?;
-            let mut fields = Vec::with_capacity(n as usize);
+            let mut members = Vec::with_capacity(n as usize);
             for m in 0..n {
                 let name_ptr = H5Tget_member_name(tid, m);
                 if name_ptr.is_null() {
@@ -735,55 +779,146 @@ unsafe fn decode(tid: hid_t, bytes: &[u8]) -> Result<Datum, String> {
                 sys::h5::H5free_memory(name_ptr.cast::<c_void>());
                 let offset = H5Tget_member_offset(tid, m);
                 let mt = Hid(H5Tget_member_type(tid, m), H5Tclose);
-                let sub = bytes.get(offset..).ok_or("member outside its record")?;
-                fields.push((name, decode(mt.0, sub)?));
+                members.push((name, offset, describe(mt.0)?));
             }
-            Ok(Datum::Compound(fields))
+            Layout::Compound(members)
         }
         H5T_class_t::H5T_ARRAY => {
             let nd = usize::try_from(H5Tget_array_ndims(tid)).map_err(|_| "bad array type")?;
             let mut dims = vec![0 as sys::h5::hsize_t; nd];
             H5Tget_array_dims2(tid, dims.as_mut_ptr());
             let base = Hid(H5Tget_super(tid), H5Tclose);
-            let esize = H5Tget_size(base.0);
-            let dims: Vec<usize> = dims
-                .iter()
-                .map(|&d| usize::try_from(d).unwrap_or(0))
-                .collect();
-            let count: usize = dims.iter().product();
-            let mut items = Vec::with_capacity(count);
-            for i in 0..count {
-                let sub = bytes
-                    .get(i * esize..(i + 1) * esize)
-                    .ok_or("array element outside its value")?;
-                items.push(decode(base.0, sub)?);
+            Layout::Array {
+                dims: dims
+                    .iter()
+                    .map(|&d| usize::try_from(d).unwrap_or(0))
+                    .collect(),
+                esize: H5Tget_size(base.0),
+                base: Box::new(describe(base.0)?),
             }
-            Ok(reshape(items, &dims))
         }
         H5T_class_t::H5T_VLEN => {
-            #[repr(C)]
-            struct Hvl {
-                len: usize,
-                p: *const u8,
-            }
-            let hvl = std::ptr::read_unaligned(bytes.as_ptr().cast::<Hvl>());
             let base = Hid(H5Tget_super(tid), H5Tclose);
-            let esize = H5Tget_size(base.0);
-            let data = if hvl.p.is_null() || hvl.len == 0 {
-                &[][..]
-            } else {
-                std::slice::from_raw_parts(hvl.p, hvl.len * esize)
-            };
-            let items = (0..hvl.len)
-                .map(|i| decode(base.0, &data[i * esize..(i + 1) * esize]))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Datum::Array(items))
+            Layout::Vlen {
+                esize: H5Tget_size(base.0),
+                base: Box::new(describe(base.0)?),
+            }
         }
-        other => Err(format!("HDF5 type class {other:?} is not supported")),
+        other => Layout::Unsupported(format!("HDF5 type class {other:?} is not supported")),
+    })
+}
+
+impl Layout {
+    /// Decodes one element from `bytes`, as read from libhdf5 with this type (pointers
+    /// inside variable-length data must still be live: the caller reclaims them after).
+    fn decode(&self, bytes: &[u8]) -> Result<Datum, String> {
+        match self {
+            Layout::Int { size, signed } => {
+                let v = match (size, signed) {
+                    (1, true) => i64::from(i8::from_ne_bytes(ne_bytes(bytes)?)),
+                    (2, true) => i64::from(i16::from_ne_bytes(ne_bytes(bytes)?)),
+                    (4, true) => i64::from(i32::from_ne_bytes(ne_bytes(bytes)?)),
+                    (8, true) => i64::from_ne_bytes(ne_bytes(bytes)?),
+                    (1, false) => i64::from(u8::from_ne_bytes(ne_bytes(bytes)?)),
+                    (2, false) => i64::from(u16::from_ne_bytes(ne_bytes(bytes)?)),
+                    (4, false) => i64::from(u32::from_ne_bytes(ne_bytes(bytes)?)),
+                    _ => {
+                        let u = u64::from_ne_bytes(ne_bytes(bytes)?);
+                        match i64::try_from(u) {
+                            Ok(v) => v,
+                            Err(_) => return Ok(Datum::Value(Value::BigInteger(u.to_string()))),
+                        }
+                    }
+                };
+                Ok(Datum::Value(Value::Integer(v)))
+            }
+            Layout::Float { size: 4 } => Ok(Datum::Value(Value::Float(f64::from(
+                f32::from_ne_bytes(ne_bytes(bytes)?),
+            )))),
+            Layout::Float { .. } => Ok(Datum::Value(Value::Float(f64::from_ne_bytes(ne_bytes(
+                bytes,
+            )?)))),
+            Layout::VarString => {
+                let p: [u8; std::mem::size_of::<*const c_char>()] = ne_bytes(bytes)?;
+                let p = usize::from_ne_bytes(p) as *const c_char;
+                let raw = if p.is_null() {
+                    Vec::new()
+                } else {
+                    // SAFETY: libhdf5 wrote a pointer to a NUL-terminated string it
+                    // allocated, which stays live until the caller reclaims it.
+                    unsafe { CStr::from_ptr(p) }.to_bytes().to_vec()
+                };
+                Ok(Datum::Value(Value::String(
+                    String::from_utf8_lossy(&raw).into_owned(),
+                )))
+            }
+            Layout::FixedString { size } => {
+                let b = bytes.get(..*size).ok_or("string shorter than its type")?;
+                let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+                Ok(Datum::Value(Value::String(
+                    String::from_utf8_lossy(&b[..end]).into_owned(),
+                )))
+            }
+            Layout::Enum { base, bool } => {
+                let v = base.decode(bytes)?;
+                match v {
+                    Datum::Value(Value::Integer(i)) if *bool => {
+                        Ok(Datum::Value(Value::Logical(i != 0)))
+                    }
+                    v => Ok(v),
+                }
+            }
+            Layout::Compound(members) => {
+                let mut fields = Vec::with_capacity(members.len());
+                for (name, offset, layout) in members {
+                    let sub = bytes.get(*offset..).ok_or("member outside its record")?;
+                    fields.push((name.clone(), layout.decode(sub)?));
+                }
+                Ok(Datum::Compound(fields))
+            }
+            Layout::Array { dims, esize, base } => {
+                let count: usize = dims.iter().product();
+                let mut items = Vec::with_capacity(count);
+                for i in 0..count {
+                    let sub = bytes
+                        .get(i * esize..(i + 1) * esize)
+                        .ok_or("array element outside its value")?;
+                    items.push(base.decode(sub)?);
+                }
+                Ok(reshape(items, dims))
+            }
+            Layout::Vlen { esize, base } => {
+                #[repr(C)]
+                struct Hvl {
+                    len: usize,
+                    p: *const u8,
+                }
+                if bytes.len() < std::mem::size_of::<Hvl>() {
+                    return Err("value shorter than its type".into());
+                }
+                // SAFETY: the length was checked; libhdf5 wrote an hvl_t here.
+                let hvl = unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<Hvl>()) };
+                let data = if hvl.p.is_null() || hvl.len == 0 {
+                    &[][..]
+                } else {
+                    // SAFETY: libhdf5 allocated `len` elements of the base type at `p`,
+                    // live until the caller reclaims them.
+                    unsafe { std::slice::from_raw_parts(hvl.p, hvl.len * esize) }
+                };
+                let items = (0..hvl.len)
+                    .map(|i| base.decode(&data[i * esize..(i + 1) * esize]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Datum::Array(items))
+            }
+            Layout::Unsupported(message) => Err(message.clone()),
+        }
     }
 }
 
 /// h5py stores `bool` as an 8-bit enum with members FALSE = 0 and TRUE = 1.
+///
+/// # Safety
+/// `tid` must be a valid enum datatype id.
 unsafe fn is_bool_enum(tid: hid_t) -> bool {
     use sys::h5t::{H5Tget_member_name, H5Tget_nmembers};
     if H5Tget_nmembers(tid) != 2 {

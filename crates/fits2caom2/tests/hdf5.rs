@@ -196,6 +196,12 @@ fn synthetic(dir: &std::path::Path) -> std::path::PathBuf {
         .unwrap()
         .write(&[1, 2, 3, 4])
         .unwrap();
+    // A variable-length array (libhdf5 allocates it while reading).
+    hdr.new_dataset::<h5::types::VarLenArray<i32>>()
+        .create("vlen")
+        .unwrap()
+        .write_scalar(&h5::types::VarLenArray::from_slice(&[5, 6, 7]))
+        .unwrap();
     let data = f.create_group("data").unwrap();
     // Python's sorted(): "ccd10" before "ccd2".
     for (name, x) in [("ccd2", 2.0), ("ccd10", 10.0), ("ccd1", 1.0)] {
@@ -283,8 +289,19 @@ fn synthetic_file() {
     assert_eq!(h.len(), 3);
     assert_eq!(h.get_f64("exptime"), Some(30.5));
 
+    assert_eq!(
+        file(s.resolve("//header/vlen(2)").unwrap()),
+        scalar(Value::Integer(7))
+    );
+
     let err = s.resolve("//header/object/nope").unwrap_err();
     assert!(err.to_string().contains("synthetic.h5"), "{err}");
+    // Lookups are remembered, misses too: asking again gives the same answer.
+    assert_eq!(
+        s.resolve("//header/object/nope").unwrap_err().to_string(),
+        err.to_string()
+    );
+    assert_eq!(per_ext(s.resolve("/data/ccd{}/wcs/crpix(0)").unwrap()), per);
     let err = s.resolve("//header/object/id(0)").unwrap_err();
     assert!(matches!(err, Hdf5Error::Index { .. }), "{err}");
 }
