@@ -23,7 +23,10 @@
 //! decoded as UTF-8 (the reference decodes the bytes before using them). Unsigned integers
 //! above `i64::MAX` become [`Value::BigInteger`]. `float32` values are widened exactly
 //! (`0.1f32` is `0.10000000149011612`, as Python's `float(numpy.float32(0.1))`).
-//! Each dataset or attribute is read from the file once and kept for later lookups.
+//! Each dataset or attribute is read from the file once and kept for later lookups, and so
+//! is the absence of one; a file of up to 8 MiB is read into memory whole when opened.
+//! libhdf5 calls are the cost here (each takes the library's lock and an API context), so a
+//! datatype is described once per dataset and its elements are decoded in Rust.
 
 use std::collections::HashMap;
 use std::ffi::CStr;
