@@ -7,9 +7,9 @@
 //! (`bench/compare_previews.sh` passes the file it gives the Python path). Figures in
 //! bench/README.md.
 
-use astro::encode::Format;
+use astro::encode::ImageFormat;
 use astro::pixels::Image;
-use astro::preview::{self, PreviewSpec};
+use astro::preview::{self, PreviewStyle};
 use astro::render::{self, PlaneChoice, Rect};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -91,10 +91,10 @@ fn bench(c: &mut Criterion) {
         Some(p) => PathBuf::from(p),
         None => star_field(dir.path()),
     };
-    let jpeg = PreviewSpec::default();
-    let png = PreviewSpec {
-        format: Format::Png,
-        ..PreviewSpec::default()
+    let jpeg = PreviewStyle::default();
+    let png = PreviewStyle {
+        format: ImageFormat::Png,
+        ..PreviewStyle::default()
     };
     let p = preview::make(&path, &jpeg, "bench").expect("preview");
     eprintln!(

@@ -5,28 +5,8 @@
 use crate::render::Raster;
 use std::io::Write;
 
-/// The file formats of previews.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Jpeg,
-    Png,
-}
-
-impl Format {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpg",
-            Format::Png => "png",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Jpeg => "image/jpeg",
-            Format::Png => "image/png",
-        }
-    }
-}
+// Previews are written in the formats config.yml's preview styles name.
+pub use manage::preview::ImageFormat;
 
 /// Why a raster could not be encoded.
 #[derive(Debug, thiserror::Error)]
@@ -43,10 +23,10 @@ pub enum EncodeError {
 pub const JPEG_QUALITY: u8 = 90;
 
 /// The raster in `format`.
-pub fn encode(r: &Raster, format: Format) -> Result<Vec<u8>, EncodeError> {
+pub fn encode(r: &Raster, format: ImageFormat) -> Result<Vec<u8>, EncodeError> {
     match format {
-        Format::Jpeg => jpeg(r),
-        Format::Png => png(r),
+        ImageFormat::Jpeg => jpeg(r),
+        ImageFormat::Png => png(r),
     }
 }
 
@@ -174,11 +154,11 @@ fn png(r: &Raster) -> Result<Vec<u8>, EncodeError> {
 
 /// Width and height of a PNG or JPEG file from its header, and its format; `None` for
 /// anything else (used by tests and the preview command's report).
-pub fn dimensions(bytes: &[u8]) -> Option<(Format, usize, usize)> {
+pub fn dimensions(bytes: &[u8]) -> Option<(ImageFormat, usize, usize)> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 {
         let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?) as usize;
         let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?) as usize;
-        return Some((Format::Png, w, h));
+        return Some((ImageFormat::Png, w, h));
     }
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return None;
@@ -194,7 +174,7 @@ pub fn dimensions(bytes: &[u8]) -> Option<(Format, usize, usize)> {
         if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
             let h = usize::from(u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]));
             let w = usize::from(u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]));
-            return Some((Format::Jpeg, w, h));
+            return Some((ImageFormat::Jpeg, w, h));
         }
         i += 2 + len;
     }
@@ -270,7 +250,7 @@ mod tests {
                 channels,
                 data,
             };
-            let bytes = encode(&r, Format::Png).unwrap();
+            let bytes = encode(&r, ImageFormat::Png).unwrap();
             let (dw, dh, bpp, px) = decode_png(&bytes);
             assert_eq!((dw, dh, bpp), (w, h, channels));
             assert_eq!(px, r.data);
@@ -282,12 +262,12 @@ mod tests {
     #[test]
     fn jpeg_header() {
         let r = Raster::filled(300, 200, 1, &[128]);
-        let bytes = encode(&r, Format::Jpeg).unwrap();
-        assert_eq!(dimensions(&bytes), Some((Format::Jpeg, 300, 200)));
+        let bytes = encode(&r, ImageFormat::Jpeg).unwrap();
+        assert_eq!(dimensions(&bytes), Some((ImageFormat::Jpeg, 300, 200)));
         let rgb = Raster::filled(30, 20, 3, &[10, 200, 30]);
-        let bytes = encode(&rgb, Format::Jpeg).unwrap();
-        assert_eq!(dimensions(&bytes), Some((Format::Jpeg, 30, 20)));
-        assert!(encode(&Raster::filled(70000, 1, 1, &[0]), Format::Jpeg).is_err());
+        let bytes = encode(&rgb, ImageFormat::Jpeg).unwrap();
+        assert_eq!(dimensions(&bytes), Some((ImageFormat::Jpeg, 30, 20)));
+        assert!(encode(&Raster::filled(70000, 1, 1, &[0]), ImageFormat::Jpeg).is_err());
         assert_eq!(dimensions(b"GIF89a"), None);
     }
 }

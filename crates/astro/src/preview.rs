@@ -1,4 +1,4 @@
-//! Previews and thumbnails of a FITS file: what [`make`] draws from a [`PreviewSpec`].
+//! Previews and thumbnails of a FITS file: what [`make`] draws in a [`PreviewStyle`].
 //!
 //! An image HDU (a plane of a cube, or a collapse of its planes; trimmed to a section such
 //! as `DATASEC`) becomes a gray raster whose long side is the preview size
@@ -13,9 +13,9 @@
 //! is drawn.
 //!
 //! ```no_run
-//! use astro::preview::{make, PreviewSpec};
+//! use astro::preview::{make, PreviewStyle};
 //!
-//! let p = make("frame.fits.fz", &PreviewSpec::default(), "frame")?;
+//! let p = make("frame.fits.fz", &PreviewStyle::default(), "frame")?;
 //! std::fs::write("frame_prev.jpg", &p.preview.bytes)?;
 //! std::fs::write("frame_prev_256.jpg", &p.thumbnail.bytes)?;
 //! println!("{}", p.description); // e.g. "image HDU 1, 4096 × 4096, zscale 97.3 … 131.2, linear"
@@ -24,61 +24,31 @@
 
 use std::path::Path;
 
-use crate::encode::{self, EncodeError, Format};
+use crate::encode::{self, EncodeError, ImageFormat};
 use crate::pixels::{Image, PixelError};
 use crate::render::{self, fit, ImageSpec, PlaneChoice, Raster, Rect, RenderError, Scaling};
 use crate::spectrum;
-use crate::stretch::Stretch;
 use crate::zscale::ZScale;
 
-// What is drawn is described with the same types config.yml's preview styles use.
-pub use manage::preview::{PreviewKind, Section, Trim};
+// What is drawn is described by config.yml's preview styles.
+use manage::preview::Scaling as StyleScaling;
+pub use manage::preview::{ColorMap, PreviewKind, PreviewStyle, Section, Trim};
 
 /// The pixels of `s` in an image of `width` × `height`, or `None` when it lies outside.
 fn section_rect(s: Section, width: usize, height: usize) -> Option<Rect> {
     Rect::from_section(s.x1, s.x2, s.y1, s.y2, width, height)
 }
 
-/// What to draw and how.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PreviewSpec {
-    /// HDU (0 = primary); `None`: the first HDU with pixels.
-    pub hdu: Option<usize>,
-    pub plane: PlaneChoice,
-    pub kind: PreviewKind,
-    pub trim: Trim,
-    /// Where the limits are measured, in trimmed pixels.
-    pub scale_region: Option<Section>,
-    pub scaling: Scaling,
-    pub stretch: Stretch,
-    /// Low values white.
-    pub inverted: bool,
-    pub format: Format,
-    /// Long side of the preview, in pixels.
-    pub preview_size: usize,
-    /// Long side of the thumbnail (made from the preview).
-    pub thumbnail_size: usize,
-    /// Pad images to a square of the full size.
-    pub square: bool,
-}
-
-impl Default for PreviewSpec {
-    /// zscale (astropy's defaults), linear, gray, JPEG, 1024 and 256 pixels.
-    fn default() -> PreviewSpec {
-        PreviewSpec {
-            hdu: None,
-            plane: PlaneChoice::Index(0),
-            kind: PreviewKind::Auto,
-            trim: Trim::None,
-            scale_region: None,
-            scaling: Scaling::ZScale(ZScale::default()),
-            stretch: Stretch::Linear,
-            inverted: false,
-            format: Format::Jpeg,
-            preview_size: 1024,
-            thumbnail_size: 256,
-            square: false,
-        }
+/// The render crate's limits for a style's scaling (astropy's other zscale parameters).
+fn render_scaling(s: StyleScaling) -> Scaling {
+    match s {
+        StyleScaling::ZScale { contrast, samples } => Scaling::ZScale(ZScale {
+            n_samples: samples,
+            contrast,
+            ..ZScale::default()
+        }),
+        StyleScaling::MinMax => Scaling::MinMax,
+        StyleScaling::Percentile { low, high } => Scaling::Percentile { low, high },
     }
 }
 
@@ -88,7 +58,7 @@ pub struct Picture {
     pub bytes: Vec<u8>,
     pub width: usize,
     pub height: usize,
-    pub format: Format,
+    pub format: ImageFormat,
 }
 
 /// A preview and its thumbnail.
@@ -128,13 +98,15 @@ pub enum PreviewError {
 /// the `OBJECT` keyword, when there is one) heads a spectrum's plot.
 pub fn make(
     path: impl AsRef<Path>,
-    spec: &PreviewSpec,
+    style: &PreviewStyle,
     title: &str,
 ) -> Result<Previews, PreviewError> {
     let path = path.as_ref();
-    let image = match spec.kind {
-        PreviewKind::Image => Image::open(path, spec.hdu)?,
-        PreviewKind::Auto | PreviewKind::Spectrum => Image::open_data(path, spec.hdu)?,
+    let inverted = style.colormap == ColorMap::InvertedGray;
+    let scaling = render_scaling(style.scaling);
+    let image = match style.kind {
+        PreviewKind::Image => Image::open(path, style.hdu)?,
+        PreviewKind::Auto | PreviewKind::Spectrum => Image::open_data(path, style.hdu)?,
     };
     let file = image.file().to_string();
     let hdu = image.hdu();
@@ -147,7 +119,7 @@ pub fn make(
         },
     };
     image.check_data_length()?;
-    let axis = match spec.kind {
+    let axis = match style.kind {
         PreviewKind::Image => None,
         PreviewKind::Auto => spectrum::dispersion_axis(&image),
         PreviewKind::Spectrum => Some(spectrum::dispersion_axis(&image).unwrap_or(1)),
@@ -159,8 +131,8 @@ pub fn make(
                 Some(object) => object,
                 None => title.to_string(),
             };
-            let s = spectrum::read(&image, spec.plane, axis, &title).map_err(render_error)?;
-            let w = spec.preview_size;
+            let s = spectrum::read(&image, style.plane, axis, &title).map_err(render_error)?;
+            let w = style.preview_size as usize;
             let h = (w * 3 / 4).max(1);
             let along = if s.collapsed > 1 {
                 format!(", mean of {} pixels along the slit", s.collapsed)
@@ -175,7 +147,7 @@ pub fn make(
         }
         None => {
             let [nx, ny] = image.plane_shape();
-            let trim = match &spec.trim {
+            let trim = match &style.trim {
                 Trim::None => None,
                 Trim::Keyword(k) => image
                     .keyword(k)
@@ -190,7 +162,7 @@ pub fn make(
                 })?),
             };
             let (w, h) = trim.map_or((nx, ny), |r| (r.width, r.height));
-            let scale_region = match spec.scale_region {
+            let scale_region = match style.scale_region {
                 None => None,
                 Some(s) => Some(section_rect(s, w, h).ok_or_else(|| {
                     render_error(RenderError::NoFinite {
@@ -199,23 +171,23 @@ pub fn make(
                 })?),
             };
             let ispec = ImageSpec {
-                plane: spec.plane,
+                plane: style.plane,
                 trim,
                 scale_region,
-                scaling: spec.scaling,
-                stretch: spec.stretch,
-                inverted: spec.inverted,
-                size: spec.preview_size,
+                scaling,
+                stretch: style.stretch,
+                inverted,
+                size: style.preview_size as usize,
             };
             let (mut raster, summary) =
                 render::render_image(&image, &ispec).map_err(render_error)?;
-            if spec.square && (raster.width != raster.height) {
+            if style.square && (raster.width != raster.height) {
                 // padding has the colour of the low end, as blank pixels do
-                let bg = if spec.inverted { 255 } else { 0 };
+                let bg = if inverted { 255 } else { 0 };
                 let side = raster.width.max(raster.height);
                 raster = raster.padded(side, side, &[bg]);
             }
-            let plane = match spec.plane {
+            let plane = match style.plane {
                 PlaneChoice::Index(0) if image.planes() <= 1 => String::new(),
                 PlaneChoice::Index(p) => format!(" plane {p}"),
                 PlaneChoice::Mean => format!(" mean of {} planes", image.planes()),
@@ -232,7 +204,7 @@ pub fn make(
                 ),
                 None => String::new(),
             };
-            let scaling = match spec.scaling {
+            let scaling = match scaling {
                 Scaling::ZScale(z) => format!("zscale (contrast {})", z.contrast),
                 Scaling::MinMax => "min-max".to_string(),
                 Scaling::Percentile { low, high } => format!("percentiles {low}–{high}"),
@@ -243,8 +215,8 @@ pub fn make(
                 summary.height,
                 short(summary.limits.0),
                 short(summary.limits.1),
-                spec.stretch,
-                if spec.inverted { "inverted gray" } else { "gray" },
+                style.stretch,
+                if inverted { "inverted gray" } else { "gray" },
                 if summary.finite < summary.total {
                     format!(", {} blank pixels", summary.total - summary.finite)
                 } else {
@@ -254,17 +226,17 @@ pub fn make(
             (raster, d)
         }
     };
-    let (tw, th) = fit(preview.width, preview.height, spec.thumbnail_size);
+    let (tw, th) = fit(preview.width, preview.height, style.thumbnail_size as usize);
     let thumbnail = preview.resized(tw, th);
     let encode = |r: &Raster| -> Result<Picture, PreviewError> {
         Ok(Picture {
-            bytes: encode::encode(r, spec.format).map_err(|source| PreviewError::Encode {
+            bytes: encode::encode(r, style.format).map_err(|source| PreviewError::Encode {
                 file: file.clone(),
                 source,
             })?,
             width: r.width,
             height: r.height,
-            format: spec.format,
+            format: style.format,
         })
     };
     Ok(Previews {
@@ -309,5 +281,28 @@ mod tests {
         assert_eq!(short(131.23456789), "131.235");
         assert_eq!(short(0.5), "0.500000");
         assert_eq!(short(-2.5e7), "-2.50000e7");
+    }
+
+    #[test]
+    fn style_scalings_become_render_limits() {
+        assert_eq!(
+            render_scaling(PreviewStyle::vlass().scaling),
+            Scaling::ZScale(ZScale::with_contrast(0.99))
+        );
+        assert_eq!(
+            render_scaling(StyleScaling::ZSCALE),
+            Scaling::ZScale(ZScale::default())
+        );
+        assert_eq!(
+            render_scaling(StyleScaling::Percentile {
+                low: 2.0,
+                high: 99.0
+            }),
+            Scaling::Percentile {
+                low: 2.0,
+                high: 99.0
+            }
+        );
+        assert_eq!(render_scaling(StyleScaling::MinMax), Scaling::MinMax);
     }
 }

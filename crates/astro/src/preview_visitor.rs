@@ -16,46 +16,14 @@
 //! record is written without previews. A storage failure does fail the entry (it is retried).
 
 use caom2::{Artifact, Observation, Uri};
-use manage::preview::{ColorMap, ImageFormat, PreviewStyle, Scaling};
+use manage::preview::PreviewStyle;
 use manage::storage_name::file_name_of;
 use manage::{
     content_type_of, log_at, note_at, EntryError, Level, Reason, VisitContext, VisitReport, Visitor,
 };
 use md5::{Digest, Md5};
 
-use crate::encode::Format;
-use crate::preview::{self, Picture, PreviewSpec};
-use crate::render;
-use crate::zscale::ZScale;
-
-/// What [`crate::preview::make`] draws for a collection's style.
-pub fn spec_of(style: &PreviewStyle) -> PreviewSpec {
-    PreviewSpec {
-        hdu: style.hdu,
-        plane: style.plane,
-        kind: style.kind,
-        trim: style.trim.clone(),
-        scale_region: style.scale_region,
-        scaling: match style.scaling {
-            Scaling::ZScale { contrast, samples } => render::Scaling::ZScale(ZScale {
-                n_samples: samples,
-                contrast,
-                ..ZScale::default()
-            }),
-            Scaling::MinMax => render::Scaling::MinMax,
-            Scaling::Percentile { low, high } => render::Scaling::Percentile { low, high },
-        },
-        stretch: style.stretch,
-        inverted: style.colormap == ColorMap::InvertedGray,
-        format: match style.format {
-            ImageFormat::Jpeg => Format::Jpeg,
-            ImageFormat::Png => Format::Png,
-        },
-        preview_size: style.preview_size as usize,
-        thumbnail_size: style.thumbnail_size as usize,
-        square: style.square,
-    }
-}
+use crate::preview::{self, Picture};
 
 /// The preview and thumbnail file names of an entry for a style: the style's templates, or
 /// the StorageName's `prev` and `thumb` with the style's extension.
@@ -73,13 +41,11 @@ pub fn file_names(style: &PreviewStyle, sn: &manage::StorageName) -> (String, St
 #[derive(Clone, Debug)]
 pub struct PreviewVisitor {
     style: PreviewStyle,
-    spec: PreviewSpec,
 }
 
 impl PreviewVisitor {
     pub fn new(style: PreviewStyle) -> PreviewVisitor {
-        let spec = spec_of(&style);
-        PreviewVisitor { style, spec }
+        PreviewVisitor { style }
     }
 
     pub fn style(&self) -> &PreviewStyle {
@@ -144,7 +110,7 @@ impl Visitor for PreviewVisitor {
                 );
                 continue;
             };
-            let previews = match preview::make(path, &self.spec, &sn.file_id) {
+            let previews = match preview::make(path, &self.style, &sn.file_id) {
                 Ok(p) => p,
                 Err(e) => {
                     note_at!(
@@ -253,19 +219,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn styles_become_specs() {
-        let s = spec_of(&PreviewStyle::omm());
-        assert_eq!(s.stretch, manage::preview::Stretch::Power(3.0));
-        assert!(s.inverted);
-        assert_eq!(s.format, Format::Jpeg);
-        let n = spec_of(&PreviewStyle::neossat());
-        assert_eq!(n.trim, preview::Trim::Keyword("DATASEC".into()));
-        assert!(n.square && n.format == Format::Png);
-        let v = spec_of(&PreviewStyle::vlass());
-        assert_eq!(
-            v.scaling,
-            render::Scaling::ZScale(ZScale::with_contrast(0.99))
-        );
+    fn file_names_follow_the_style() {
         let ctx = manage::NamingContext::new("OMM", "cadc", "cadc");
         let sn = manage::StorageName::from_entry("/d/C170324_0054_SCI.fits.gz", &ctx);
         assert_eq!(
@@ -283,7 +237,7 @@ mod tests {
             )
         );
         let png = PreviewStyle {
-            format: ImageFormat::Png,
+            format: manage::preview::ImageFormat::Png,
             ..PreviewStyle::default()
         };
         assert_eq!(file_names(&png, &sn).1, "C170324_0054_SCI_prev_256.png");

@@ -3,12 +3,13 @@
 //! spectra (1-D and long-slit), the output files (size, format, not blank, not saturated),
 //! and the inputs that give no preview.
 
-use astro::encode::{self, Format};
+use astro::encode::{self, ImageFormat};
 use astro::pixels::Image;
-use astro::preview::{self, PreviewError, PreviewKind, PreviewSpec, Section, Trim};
+use astro::preview::{self, ColorMap, PreviewError, PreviewKind, PreviewStyle, Section, Trim};
 use astro::render::{self, ImageSpec, PlaneChoice, RenderError, Scaling};
 use astro::stretch::Stretch;
 use astro::zscale::ZScale;
+use manage::preview::Scaling as StyleScaling;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -393,13 +394,13 @@ fn trim_orientation_and_colour_map() {
             &be_f32(&data),
         ),
     );
-    let p = PreviewSpec {
+    let p = PreviewStyle {
         trim: Trim::Keyword("DATASEC".into()),
-        scaling: Scaling::MinMax,
-        format: Format::Png,
+        scaling: StyleScaling::MinMax,
+        format: ImageFormat::Png,
         preview_size: 64,
         thumbnail_size: 16,
-        ..PreviewSpec::default()
+        ..PreviewStyle::default()
     };
     let out = preview::make(&path, &p, "ramp").expect("preview");
     let (w, h, px) = decode_png(&out.preview.bytes);
@@ -413,8 +414,8 @@ fn trim_orientation_and_colour_map() {
         out.description
     );
     // inverted gray and a square canvas
-    let sq = PreviewSpec {
-        inverted: true,
+    let sq = PreviewStyle {
+        colormap: ColorMap::InvertedGray,
         square: true,
         ..p.clone()
     };
@@ -426,7 +427,7 @@ fn trim_orientation_and_colour_map() {
     let (tw, th, _) = decode_png(&out.thumbnail.bytes);
     assert_eq!((tw, th), (16, 16));
     // without the trim the overscan sets the maximum and the ramp is all black
-    let whole = PreviewSpec {
+    let whole = PreviewStyle {
         trim: Trim::None,
         ..p.clone()
     };
@@ -434,7 +435,7 @@ fn trim_orientation_and_colour_map() {
     let (_, _, px) = decode_png(&out.preview.bytes);
     assert_eq!(px[0], 0);
     // a section that is not inside the image is ignored, a fixed one is clipped
-    let sec = PreviewSpec {
+    let sec = PreviewStyle {
         trim: Trim::Section(Section {
             x1: 1,
             x2: 100,
@@ -450,7 +451,7 @@ fn trim_orientation_and_colour_map() {
 /// Decodes our PNG output (8-bit gray or RGB, one zlib stream).
 fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
     let (fmt, w, h) = encode::dimensions(bytes).expect("a PNG");
-    assert_eq!(fmt, Format::Png);
+    assert_eq!(fmt, ImageFormat::Png);
     let bpp = if bytes[25] == 2 { 3 } else { 1 };
     let mut i = 8;
     let mut idat = Vec::new();
@@ -526,10 +527,10 @@ fn jpeg_and_png_outputs_have_the_asked_size_and_show_something() {
         "sky.fits",
         &hdu(true, -32, &[nx, ny], &[], &be_f32(&data)),
     );
-    for format in [Format::Jpeg, Format::Png] {
-        let p = PreviewSpec {
+    for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+        let p = PreviewStyle {
             format,
-            ..PreviewSpec::default()
+            ..PreviewStyle::default()
         };
         let out = preview::make(&path, &p, "sky").expect("preview");
         for (pic, size) in [(&out.preview, (1024, 683)), (&out.thumbnail, (256, 171))] {
@@ -539,8 +540,8 @@ fn jpeg_and_png_outputs_have_the_asked_size_and_show_something() {
             );
             assert_eq!((pic.width, pic.height), size);
             let (w, h, px) = match format {
-                Format::Jpeg => decode_jpeg(&pic.bytes),
-                Format::Png => decode_png(&pic.bytes),
+                ImageFormat::Jpeg => decode_jpeg(&pic.bytes),
+                ImageFormat::Png => decode_png(&pic.bytes),
             };
             assert_eq!((w, h, px.len()), (size.0, size.1, size.0 * size.1));
             testkit::assert_not_blank_or_saturated(&px, &format!("{format:?} {size:?}"), 0.5, 32);
@@ -589,10 +590,10 @@ fn spectra_are_line_plots() {
         &hdu(true, -32, &[n, 30], &slit_cards, &be_f32(&slit)),
     );
     for (path, along) in [(&one, ""), (&two, ", mean of 30 pixels along the slit")] {
-        for format in [Format::Png, Format::Jpeg] {
-            let p = PreviewSpec {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+            let p = PreviewStyle {
                 format,
-                ..PreviewSpec::default()
+                ..PreviewStyle::default()
             };
             let out = preview::make(path, &p, "file").expect("preview");
             assert_eq!(
@@ -601,7 +602,7 @@ fn spectra_are_line_plots() {
             );
             assert_eq!((out.preview.width, out.preview.height), (1024, 768));
             assert_eq!((out.thumbnail.width, out.thumbnail.height), (256, 192));
-            if format == Format::Png {
+            if format == ImageFormat::Png {
                 let (_, _, px) = decode_png(&out.preview.bytes);
                 let blue = px.chunks_exact(3).filter(|p| p == &[31, 119, 180]).count();
                 let black = px.chunks_exact(3).filter(|p| p == &[0, 0, 0]).count();
@@ -615,27 +616,27 @@ fn spectra_are_line_plots() {
     // the same spectrum drawn either way
     let a = preview::make(
         &one,
-        &PreviewSpec {
-            format: Format::Png,
-            ..PreviewSpec::default()
+        &PreviewStyle {
+            format: ImageFormat::Png,
+            ..PreviewStyle::default()
         },
         "f",
     )
     .expect("1-D");
     let b = preview::make(
         &two,
-        &PreviewSpec {
-            format: Format::Png,
-            ..PreviewSpec::default()
+        &PreviewStyle {
+            format: ImageFormat::Png,
+            ..PreviewStyle::default()
         },
         "f",
     )
     .expect("2-D");
     assert_eq!(a.preview.bytes, b.preview.bytes);
     // an image can be forced to a spectrum, and a spectrum to nothing else
-    let forced = PreviewSpec {
+    let forced = PreviewStyle {
         kind: PreviewKind::Spectrum,
-        ..PreviewSpec::default()
+        ..PreviewStyle::default()
     };
     let img = write(
         dir.path(),
@@ -648,7 +649,7 @@ fn spectra_are_line_plots() {
         .starts_with("spectrum"));
 }
 
-fn no_preview(path: &Path, spec: &PreviewSpec) -> String {
+fn no_preview(path: &Path, spec: &PreviewStyle) -> String {
     let e: PreviewError = preview::make(path, spec, "x").expect_err("no preview");
     e.to_string()
 }
@@ -657,7 +658,7 @@ fn no_preview(path: &Path, spec: &PreviewSpec) -> String {
 fn bad_inputs_give_a_clear_message_and_no_preview() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    let spec = PreviewSpec::default();
+    let spec = PreviewStyle::default();
     let nan = write(
         d,
         "nan.fits",
@@ -740,14 +741,14 @@ fn bad_inputs_give_a_clear_message_and_no_preview() {
         "s.fits",
         &hdu(true, -32, &[50, 50], &[], &be_f32(&sky_data)),
     );
-    let region = PreviewSpec {
+    let region = PreviewStyle {
         scale_region: Some(Section {
             x1: 300,
             x2: 400,
             y1: 1,
             y2: 5,
         }),
-        ..PreviewSpec::default()
+        ..PreviewStyle::default()
     };
     assert!(no_preview(&s, &region).contains("in the scaling region"));
     // a NaN region where the limits are measured
@@ -758,14 +759,14 @@ fn bad_inputs_give_a_clear_message_and_no_preview() {
         "h.fits",
         &hdu(true, -32, &[50, 50], &[], &be_f32(&holed)),
     );
-    let region = PreviewSpec {
+    let region = PreviewStyle {
         scale_region: Some(Section {
             x1: 1,
             x2: 50,
             y1: 1,
             y2: 10,
         }),
-        ..PreviewSpec::default()
+        ..PreviewStyle::default()
     };
     let m = no_preview(&h, &region);
     assert!(m.contains("no finite pixels in the scaling region"), "{m}");
@@ -800,17 +801,17 @@ fn scale_region() {
         "r.fits",
         &hdu(true, -32, &[nx, ny], &[], &be_f32(&data)),
     );
-    let p = PreviewSpec {
+    let p = PreviewStyle {
         scale_region: Some(Section {
             x1: 21,
             x2: 100,
             y1: 1,
             y2: 100,
         }),
-        scaling: Scaling::MinMax,
-        format: Format::Png,
+        scaling: StyleScaling::MinMax,
+        format: ImageFormat::Png,
         preview_size: 100,
-        ..PreviewSpec::default()
+        ..PreviewStyle::default()
     };
     let out = preview::make(&path, &p, "r").expect("preview");
     let (_, _, px) = decode_png(&out.preview.bytes);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ::astro::preview;
-use ::astro::preview_visitor::{file_names, spec_of};
+use ::astro::preview_visitor::file_names;
 use anyhow::{Context, Result};
 use clap::Args;
 use manage::preview::{ImageFormat, PlaneChoice, PreviewStyle, Scaling, Stretch};
@@ -115,7 +115,7 @@ pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let previews = match preview::make(&args.file, &spec_of(&style), &sn.file_id) {
+    let previews = match preview::make(&args.file, &style, &sn.file_id) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("no preview: {e}");

@@ -5,7 +5,7 @@
 //! change to the generator or the rendering, write them again with
 //! `UPDATE_PREVIEWS=1 cargo test -p execute --test readme_previews`.
 
-use astro::preview_visitor::{file_names, spec_of};
+use astro::preview_visitor::file_names;
 use manage::preview::PreviewStyle;
 use manage::{NamingContext, StorageName};
 
@@ -27,7 +27,7 @@ fn pictures(tmp: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     ] {
         let naming = NamingContext::new(collection, "cadc", "cadc");
         let sn = StorageName::from_entry(&path.display().to_string(), &naming);
-        let p = astro::preview::make(path, &spec_of(&style), &sn.file_id).expect("preview");
+        let p = astro::preview::make(path, &style, &sn.file_id).expect("preview");
         let (prev, thumb) = file_names(&style, &sn);
         out.push((prev, p.preview.bytes));
         out.push((thumb, p.thumbnail.bytes));
