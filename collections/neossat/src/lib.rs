@@ -32,7 +32,7 @@ pub mod update;
 
 use astro::preview_visitor::PreviewVisitor;
 use execute::mapping::BlueprintVisitor;
-use fits2caom2::blueprint::{yaml, Blueprint};
+use fits2caom2::blueprint::Blueprint;
 use manage::{
     Collection, Config, EntryError, NamingContext, PreviewStyle, SetupError, StorageName, Visitor,
 };
@@ -51,11 +51,6 @@ pub struct Neossat {
     preview: PreviewVisitor,
 }
 
-/// The embedded blueprint, parsed.
-pub fn blueprint() -> Result<Blueprint, SetupError> {
-    yaml::load_str(BLUEPRINT, BLUEPRINT_PATH).map_err(|e| SetupError::new(e.to_string()))
-}
-
 /// The NEOSSat collection for `config` (the factory registered under `NEOSSAT`).
 /// `blueprint:` in config.yml, when given, replaces the embedded blueprint; `preview:`
 /// replaces the preview style.
@@ -65,13 +60,12 @@ pub fn collection(config: &Config) -> Result<Box<dyn Collection>, SetupError> {
 
 impl Neossat {
     pub fn new(config: &Config) -> Result<Neossat, SetupError> {
-        let mapping = if config.blueprint.is_empty() {
-            let v = BlueprintVisitor::new(blueprint()?, Some(functions::module()));
-            v.check()?;
-            v
-        } else {
-            BlueprintVisitor::load(&config.blueprint, Some(functions::module()))?
-        };
+        let mapping = BlueprintVisitor::embedded_or_configured(
+            config,
+            BLUEPRINT,
+            BLUEPRINT_PATH,
+            functions::module(),
+        )?;
         let style = config.preview.clone().unwrap_or_else(PreviewStyle::neossat);
         Ok(Neossat {
             name: config.collection.clone(),

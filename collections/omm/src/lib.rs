@@ -35,7 +35,7 @@ use astro::footprint::FootprintOptions;
 use astro::preview_visitor::PreviewVisitor;
 use astro::visitor::FootprintVisitor;
 use execute::mapping::BlueprintVisitor;
-use fits2caom2::blueprint::{yaml, Blueprint};
+use fits2caom2::blueprint::Blueprint;
 use manage::{
     Collection, Config, EntryError, NamingContext, PreviewStyle, SetupError, StorageName, Visitor,
 };
@@ -56,11 +56,6 @@ pub struct Omm {
     footprint: FootprintVisitor,
 }
 
-/// The embedded blueprint, parsed.
-pub fn blueprint() -> Result<Blueprint, SetupError> {
-    yaml::load_str(BLUEPRINT, BLUEPRINT_PATH).map_err(|e| SetupError::new(e.to_string()))
-}
-
 /// The OMM collection for `config` (the factory registered under `OMM`). `blueprint:` in
 /// config.yml, when given, replaces the embedded blueprint (an astronomer's edited copy);
 /// `preview:` replaces the preview style.
@@ -70,13 +65,12 @@ pub fn collection(config: &Config) -> Result<Box<dyn Collection>, SetupError> {
 
 impl Omm {
     pub fn new(config: &Config) -> Result<Omm, SetupError> {
-        let mapping = if config.blueprint.is_empty() {
-            let v = BlueprintVisitor::new(blueprint()?, Some(functions::module()));
-            v.check()?;
-            v
-        } else {
-            BlueprintVisitor::load(&config.blueprint, Some(functions::module()))?
-        };
+        let mapping = BlueprintVisitor::embedded_or_configured(
+            config,
+            BLUEPRINT,
+            BLUEPRINT_PATH,
+            functions::module(),
+        )?;
         let style = config.preview.clone().unwrap_or_else(PreviewStyle::omm);
         Ok(Omm {
             name: config.collection.clone(),

@@ -26,7 +26,7 @@ pub mod update;
 
 use astro::preview_visitor::PreviewVisitor;
 use execute::mapping::BlueprintVisitor;
-use fits2caom2::blueprint::{yaml, Blueprint};
+use fits2caom2::blueprint::Blueprint;
 use manage::{
     Collection, Config, EntryError, NamingContext, PreviewStyle, SetupError, StorageName, Visitor,
 };
@@ -45,11 +45,6 @@ pub struct Template {
     preview: PreviewVisitor,
 }
 
-/// The embedded blueprint, parsed.
-pub fn blueprint() -> Result<Blueprint, SetupError> {
-    yaml::load_str(BLUEPRINT, BLUEPRINT_PATH).map_err(|e| SetupError::new(e.to_string()))
-}
-
 /// The collection for `config`: the factory to register in `crates/cli/src/collections.rs`.
 pub fn collection(config: &Config) -> Result<Box<dyn Collection>, SetupError> {
     Ok(Box::new(Template::new(config)?))
@@ -58,13 +53,12 @@ pub fn collection(config: &Config) -> Result<Box<dyn Collection>, SetupError> {
 impl Template {
     pub fn new(config: &Config) -> Result<Template, SetupError> {
         // the embedded blueprint, unless config.yml names edited copies with `blueprint:`
-        let mapping = if config.blueprint.is_empty() {
-            let v = BlueprintVisitor::new(blueprint()?, Some(functions::module()));
-            v.check()?;
-            v
-        } else {
-            BlueprintVisitor::load(&config.blueprint, Some(functions::module()))?
-        };
+        let mapping = BlueprintVisitor::embedded_or_configured(
+            config,
+            BLUEPRINT,
+            BLUEPRINT_PATH,
+            functions::module(),
+        )?;
         // previews in the reference's default style unless config.yml's `preview:` says
         // otherwise; see manage::PreviewStyle for the recipes (zscale, stretches, sizes, ...)
         let style = config.preview.clone().unwrap_or_default();

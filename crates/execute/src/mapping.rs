@@ -13,7 +13,8 @@ use fits2caom2::engine::{Engine, Input, InputData, MapError, MapOptions};
 use fits2caom2::functions::Module;
 use fits2caom2::SourceKind;
 use manage::{
-    log_at, EntryError, Level, Reason, SetupError, StorageName, VisitContext, VisitReport, Visitor,
+    log_at, Config, EntryError, Level, Reason, SetupError, StorageName, VisitContext, VisitReport,
+    Visitor,
 };
 
 type Chooser = dyn Fn(&StorageName, &str) -> Option<usize> + Send + Sync;
@@ -73,6 +74,25 @@ impl BlueprintVisitor {
             move |sn, _uri| patterns.iter().position(|p| glob_match(p, &sn.file_name)),
             module,
         );
+        v.check()?;
+        Ok(v)
+    }
+
+    /// A collection's mapping: the blueprints of config.yml's `blueprint:` when it names any
+    /// (an astronomer's edited copy), else the blueprint the collection embeds (`yaml`, read
+    /// from `path` at build time, named in messages); checked either way.
+    pub fn embedded_or_configured(
+        config: &Config,
+        yaml: &str,
+        path: &str,
+        module: Module,
+    ) -> Result<BlueprintVisitor, SetupError> {
+        if !config.blueprint.is_empty() {
+            return BlueprintVisitor::load(&config.blueprint, Some(module));
+        }
+        let bp = fits2caom2::blueprint::yaml::load_str(yaml, path)
+            .map_err(|e| SetupError::new(e.to_string()))?;
+        let v = BlueprintVisitor::new(bp, Some(module));
         v.check()?;
         Ok(v)
     }
