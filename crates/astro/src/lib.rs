@@ -9,8 +9,8 @@
 //! * [`time_scale`]: UTC/TAI/TT and MJD with leap seconds (table in `data/leap_seconds.txt`);
 //! * [`frames`]: FK4 / FK5 / galactic → ICRS, and geodetic → geocentric;
 //! * [`preview`]: previews and thumbnails of images and spectra, drawn natively
-//!   ([`zscale`], [`stretch`], [`render`], [`spectrum`], [`font`], [`encode`]), and with the
-//!   `pipeline` feature the preview data visitor ([`preview_visitor`]).
+//!   ([`zscale`], [`stretch`], [`render`], [`spectrum`], [`font`], [`encode`]), and the
+//!   preview data visitor ([`preview_visitor`]).
 //!
 //! # Which conversions the reference outputs depend on
 //!
@@ -75,13 +75,11 @@ pub mod frames;
 pub mod hull;
 pub mod pixels;
 pub mod preview;
-#[cfg(feature = "pipeline")]
 pub mod preview_visitor;
 pub mod render;
 pub mod spectrum;
 pub mod stretch;
 pub mod time_scale;
-#[cfg(feature = "pipeline")]
 pub mod visitor;
 pub mod zscale;
 

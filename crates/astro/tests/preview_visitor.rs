@@ -1,6 +1,5 @@
 //! The preview data visitor: files into storage, artifacts into the plane of the science
 //! artifact; bad pixels give no preview, a note for the report and no failure.
-#![cfg(feature = "pipeline")]
 
 use astro::preview_visitor::PreviewVisitor;
 use caom2::*;

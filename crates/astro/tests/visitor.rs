@@ -1,5 +1,4 @@
 //! The footprint data visitor and the compute visitor on a real (small) FITS file.
-#![cfg(feature = "pipeline")]
 
 use astro::visitor::{compute_or_reject, ComputeVisitor, FootprintVisitor};
 use caom2::*;

@@ -651,7 +651,8 @@ unsafe fn read_object(id: hid_t, is_attr: bool) -> Result<Datum, String> {
     // The type is described once; its elements are then decoded without calling libhdf5.
     let decoded: Result<Vec<Datum>, String> = describe(mtype.0).and_then(|layout| {
         (0..npoints)
-            .map(|i| layout.decode(&buf[i * size..(i + 1) * size]))
+            // SAFETY: each element was just read with this layout; reclaimed below.
+            .map(|i| unsafe { layout.decode(&buf[i * size..(i + 1) * size]) })
             .collect()
     });
     // Variable-length data (strings, vlen arrays) was allocated by libhdf5 while reading;
@@ -812,9 +813,12 @@ unsafe fn describe(tid: hid_t) -> Result<Layout, String> {
 }
 
 impl Layout {
-    /// Decodes one element from `bytes`, as read from libhdf5 with this type (pointers
-    /// inside variable-length data must still be live: the caller reclaims them after).
-    fn decode(&self, bytes: &[u8]) -> Result<Datum, String> {
+    /// Decodes one element from `bytes`.
+    ///
+    /// # Safety
+    /// `bytes` must be an element libhdf5 read with this type, whose variable-length data
+    /// (string and array pointers inside it) has not been reclaimed yet.
+    unsafe fn decode(&self, bytes: &[u8]) -> Result<Datum, String> {
         match self {
             Layout::Int { size, signed } => {
                 let v = match (size, signed) {
@@ -863,7 +867,8 @@ impl Layout {
                 )))
             }
             Layout::Enum { base, bool } => {
-                let v = base.decode(bytes)?;
+                // SAFETY: the enum's bytes are its base integer's.
+                let v = unsafe { base.decode(bytes) }?;
                 match v {
                     Datum::Value(Value::Integer(i)) if *bool => {
                         Ok(Datum::Value(Value::Logical(i != 0)))
@@ -875,7 +880,8 @@ impl Layout {
                 let mut fields = Vec::with_capacity(members.len());
                 for (name, offset, layout) in members {
                     let sub = bytes.get(*offset..).ok_or("member outside its record")?;
-                    fields.push((name.clone(), layout.decode(sub)?));
+                    // SAFETY: the member lies inside this element, under the same contract.
+                    fields.push((name.clone(), unsafe { layout.decode(sub) }?));
                 }
                 Ok(Datum::Compound(fields))
             }
@@ -886,7 +892,8 @@ impl Layout {
                     let sub = bytes
                         .get(i * esize..(i + 1) * esize)
                         .ok_or("array element outside its value")?;
-                    items.push(base.decode(sub)?);
+                    // SAFETY: the item lies inside this element, under the same contract.
+                    items.push(unsafe { base.decode(sub) }?);
                 }
                 Ok(reshape(items, dims))
             }
@@ -909,7 +916,8 @@ impl Layout {
                     unsafe { std::slice::from_raw_parts(hvl.p, hvl.len * esize) }
                 };
                 let items = (0..hvl.len)
-                    .map(|i| base.decode(&data[i * esize..(i + 1) * esize]))
+                    // SAFETY: libhdf5 wrote these items with the base type; still live.
+                    .map(|i| unsafe { base.decode(&data[i * esize..(i + 1) * esize]) })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Datum::Array(items))
             }
