@@ -86,6 +86,9 @@ impl Visitor for Update {
                     artifact.parts.push(Part::new("0"));
                 }
                 let fallback = artifact.product_type.clone();
+                // from the primary header, so the same for every chunk (an error counts only
+                // where there is a chunk to set)
+                let (energy, time) = (energy(h), time(h));
                 for part in &mut artifact.parts {
                     if part.name == "0" && part.chunks.is_empty() {
                         part.chunks.push(Chunk::new());
@@ -93,9 +96,9 @@ impl Visitor for Update {
                     let product = part.product_type.clone().unwrap_or(fallback.clone());
                     for chunk in &mut part.chunks {
                         chunk.product_type = Some(product.clone());
-                        chunk.energy = energy(h).map_err(bad)?;
+                        chunk.energy = energy.clone().map_err(bad)?;
                         chunk.energy_axis = None;
-                        chunk.time = time(h).map_err(bad)?;
+                        chunk.time = time.clone().map_err(bad)?;
                         chunk.time_axis = None;
                         if !usable_position(chunk) {
                             chunk.position = None;
