@@ -229,7 +229,8 @@ impl WorkSource for LocalDirSource {
 
     fn stream(&mut self) -> Result<WorkStream, SourceError> {
         // md5 of each path listed → times seen: a file under two overlapping data sources
-        // gets the key `path#2` the second time, as in `get_work`, without keeping the paths
+        // gets the key `path#2` the second time (as `dedup_keys` does for lists), without keeping
+        // the paths
         let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
         Ok(Box::new(self.paths().map(move |p| {
             use md5::Digest;
@@ -245,12 +246,7 @@ impl WorkSource for LocalDirSource {
     }
 
     fn get_work(&mut self) -> Result<Vec<WorkItem>, SourceError> {
-        let mut items = self
-            .paths()
-            .map(|p| p.map(|p| local_item(p, None)))
-            .collect::<Result<Vec<_>, _>>()?;
-        dedup_keys(&mut items);
-        Ok(items)
+        self.stream()?.collect()
     }
 }
 
