@@ -88,14 +88,8 @@ pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
         style.hdu = Some(h);
     }
     if let Some(p) = &args.plane {
-        style.plane = match p.to_ascii_lowercase().as_str() {
-            "mean" => PlaneChoice::Mean,
-            "sum" => PlaneChoice::Sum,
-            "max" => PlaneChoice::Max,
-            n => PlaneChoice::Index(n.parse().with_context(|| {
-                format!("--plane {p:?}: expected a plane number, mean, sum or max")
-            })?),
-        };
+        style.plane = PlaneChoice::parse(p)
+            .with_context(|| format!("--plane {p:?}: expected a plane number, mean, sum or max"))?;
     }
     if let Some(s) = &args.scaling {
         style.scaling = Scaling::parse(s).map_err(|e| anyhow::anyhow!("--scaling: {e}"))?;

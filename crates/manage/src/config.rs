@@ -1260,11 +1260,9 @@ impl Parser<'_> {
                 },
                 "plane" => match &v.value {
                     Yaml::Int(i) if *i >= 0 => style.plane = PlaneChoice::Index(*i as usize),
-                    Yaml::Str(t) => match t.to_ascii_lowercase().as_str() {
-                        "mean" => style.plane = PlaneChoice::Mean,
-                        "sum" => style.plane = PlaneChoice::Sum,
-                        "max" => style.plane = PlaneChoice::Max,
-                        _ => bad(
+                    Yaml::Str(t) => match PlaneChoice::parse(t) {
+                        Some(p) => style.plane = p,
+                        None => bad(
                             self,
                             format!("{t:?} is not a plane (a number, mean, sum or max)"),
                         ),

@@ -232,6 +232,19 @@ pub enum PlaneChoice {
     Max,
 }
 
+impl PlaneChoice {
+    /// A plane number, or `mean`, `sum` or `max` in any case (config.yml's and the
+    /// command line's form).
+    pub fn parse(text: &str) -> Option<PlaneChoice> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "mean" => Some(PlaneChoice::Mean),
+            "sum" => Some(PlaneChoice::Sum),
+            "max" => Some(PlaneChoice::Max),
+            n => n.parse().ok().map(PlaneChoice::Index),
+        }
+    }
+}
+
 /// Whether the data are drawn as an image or as a spectrum (a line plot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PreviewKind {
@@ -517,6 +530,16 @@ mod tests {
         );
         assert_eq!(Section::parse("[0:10,1:2]"), None);
         assert_eq!(Section::parse("1:10,1:2"), None);
+    }
+
+    #[test]
+    fn planes_parse() {
+        assert_eq!(PlaneChoice::parse("3"), Some(PlaneChoice::Index(3)));
+        assert_eq!(PlaneChoice::parse("Mean"), Some(PlaneChoice::Mean));
+        assert_eq!(PlaneChoice::parse("sum"), Some(PlaneChoice::Sum));
+        assert_eq!(PlaneChoice::parse("MAX"), Some(PlaneChoice::Max));
+        assert_eq!(PlaneChoice::parse("-1"), None);
+        assert_eq!(PlaneChoice::parse("median"), None);
     }
 
     #[test]
