@@ -26,8 +26,6 @@ pub struct GrayTable {
     scale: f64,
     /// A fixed length, so that indexing after the clamp needs no bounds check.
     table: Box<[u8; STEPS]>,
-    /// The level of NaN (the low end).
-    nan: u8,
 }
 
 impl GrayTable {
@@ -35,16 +33,10 @@ impl GrayTable {
     pub fn new(stretch: Stretch, lo: f64, hi: f64, inverted: bool) -> GrayTable {
         let last = (STEPS - 1) as f64;
         let mut table = Box::new([0u8; STEPS]);
-        for (slot, g) in table.iter_mut().zip((0..STEPS).map(|i| {
+        for (i, slot) in table.iter_mut().enumerate() {
             let y = stretch.apply(i as f64 / last, lo, hi);
             let g = (y * 255.0).round().clamp(0.0, 255.0) as u8;
-            if inverted {
-                255 - g
-            } else {
-                g
-            }
-        })) {
-            *slot = g;
+            *slot = if inverted { 255 - g } else { g };
         }
         let span = hi - lo;
         let scale = if span > 0.0 && span.is_finite() {
@@ -52,13 +44,7 @@ impl GrayTable {
         } else {
             0.0
         };
-        let nan = table[0];
-        GrayTable {
-            lo,
-            scale,
-            table,
-            nan,
-        }
+        GrayTable { lo, scale, table }
     }
 
     /// The gray level of data value `v` (NaN gets the level of the low limit).
@@ -73,7 +59,7 @@ impl GrayTable {
 
     /// The level of the low limit (what NaN pixels and padding get).
     pub fn background(&self) -> u8 {
-        self.nan
+        self.table[0]
     }
 }
 
