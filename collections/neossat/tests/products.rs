@@ -9,7 +9,7 @@ use std::path::Path;
 use caom2::{ProductType, ReleaseType};
 use execute::backend::{LocalRepository, LocalStorage};
 use manage::fsutil::Sync;
-use manage::{Config, Repository, RunMode, Storage};
+use manage::{Config, ImageFormat, Repository, RunMode, Storage};
 
 const NX: usize = 856;
 const NY: usize = 622;
@@ -54,14 +54,6 @@ fn write_fits(path: &Path, header: Vec<u8>, pixels: &[f32]) {
         bytes.push(0);
     }
     std::fs::write(path, bytes).unwrap();
-}
-
-/// Width and height of a PNG (its IHDR chunk).
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[1..4], b"PNG");
-    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    (w, h)
 }
 
 #[test]
@@ -123,8 +115,8 @@ fn previews_and_plane_metadata() {
         let local = wd.join("picture.png");
         store.get(uri, &local).unwrap();
         assert_eq!(
-            png_size(&std::fs::read(&local).unwrap()),
-            (size, size),
+            astro::encode::dimensions(&std::fs::read(&local).unwrap()),
+            Some((ImageFormat::Png, size as usize, size as usize)),
             "{uri}"
         );
     }

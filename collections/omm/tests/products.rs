@@ -10,7 +10,7 @@ use std::path::Path;
 use caom2::{CoordBounds2D, ProductType, ReleaseType};
 use execute::backend::{LocalRepository, LocalStorage};
 use manage::fsutil::Sync;
-use manage::{Config, Repository, RunMode, Storage};
+use manage::{Config, ImageFormat, Repository, RunMode, Storage};
 
 const SIZE: usize = 512;
 
@@ -52,23 +52,6 @@ fn write_fits(path: &Path, header: Vec<u8>, pixels: &[f32]) {
         bytes.push(0);
     }
     std::fs::write(path, bytes).unwrap();
-}
-
-/// Width and height of a baseline or progressive JPEG (its SOF segment).
-fn jpeg_size(bytes: &[u8]) -> (usize, usize) {
-    let mut i = 2;
-    while i + 9 < bytes.len() {
-        assert_eq!(bytes[i], 0xFF, "not a JPEG marker at {i}");
-        let marker = bytes[i + 1];
-        let len = usize::from(bytes[i + 2]) << 8 | usize::from(bytes[i + 3]);
-        if (0xC0..=0xC2).contains(&marker) {
-            let h = usize::from(bytes[i + 5]) << 8 | usize::from(bytes[i + 6]);
-            let w = usize::from(bytes[i + 7]) << 8 | usize::from(bytes[i + 8]);
-            return (w, h);
-        }
-        i += 2 + len;
-    }
-    panic!("no SOF segment");
 }
 
 #[test]
@@ -145,7 +128,9 @@ fn previews_footprint_and_plane_metadata() {
         assert!(store.info(uri).unwrap().is_some(), "{uri} not stored");
         let tmpfile = wd.join("picture.jpg");
         store.get(uri, &tmpfile).unwrap();
-        let (w, h) = jpeg_size(&std::fs::read(&tmpfile).unwrap());
+        let (format, w, h) = astro::encode::dimensions(&std::fs::read(&tmpfile).unwrap())
+            .unwrap_or_else(|| panic!("{uri}: not a JPEG or PNG"));
+        assert_eq!(format, ImageFormat::Jpeg, "{uri}");
         assert_eq!(w.max(h), size, "{uri}: {w}×{h}");
     }
 
