@@ -2,17 +2,15 @@
 //! shared conformance folder's `collections/` is mapped in-process as `caom2pipe scrape` does
 //! (inputs in the case's order, starting from its `in_xml` when it has one) and compared with
 //! the expected record under the checker's rules ([`caom2::diff`]). Each collection's
-//! `tests/conformance.rs` calls [`check_suite`]; `.ci/run` runs the same cases through the
-//! binary and `check.py`.
+//! `tests/conformance.rs` calls [`assert_suite`] (built on [`check_suite`]); `.ci/run` runs
+//! the same cases through the binary and `check.py`.
 //!
 //! ```no_run
 //! use manage::{Collection, Config};
 //!
-//! fn check<C: Collection>(make: impl Fn(&Config) -> Result<C, String>) {
-//!     let suite = std::path::Path::new("../shared/conformance/collections/omm");
-//!     if let Some(report) = execute::conformance::check_suite(suite, make) {
-//!         assert!(report.failures.is_empty(), "{}", report.failures.join("\n"));
-//!     }
+//! fn conformance_test<C: Collection>(make: impl Fn(&Config) -> Result<C, String>) {
+//!     let conformance = std::path::Path::new("../shared/conformance");
+//!     execute::conformance::assert_suite(conformance, "omm", true, make);
 //! }
 //! ```
 
@@ -88,6 +86,38 @@ where
     Some(report)
 }
 
+/// A collection's conformance test: runs `<conformance>/collections/<suite>/` and panics
+/// with every case that differs. With `required`, a missing or empty suite fails too (a
+/// collection with reference records); without, it is a printed notice (the template, whose
+/// cases do not exist until a collection is made from it).
+pub fn assert_suite<C, E>(
+    conformance: &Path,
+    suite: &str,
+    required: bool,
+    make: impl Fn(&Config) -> Result<C, E>,
+) where
+    C: Collection,
+    E: std::fmt::Display,
+{
+    let dir = conformance.join("collections").join(suite);
+    let report = check_suite(&dir, make).filter(|r| r.cases > 0);
+    let Some(report) = report else {
+        assert!(!required, "{}: no conformance cases", dir.display());
+        eprintln!(
+            "notice: no conformance cases for {suite} in {}",
+            dir.display()
+        );
+        return;
+    };
+    assert!(
+        report.failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        report.failures.len(),
+        report.cases,
+        report.failures.join("\n")
+    );
+}
+
 /// The differences of one case, as lines (empty: the case passes); `Err` when the case
 /// itself cannot be read.
 fn run_case<C, E>(
@@ -142,4 +172,27 @@ where
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never(_: &Config) -> Result<crate::generic::GenericCollection, String> {
+        Err("no case should be run".into())
+    }
+
+    #[test]
+    #[should_panic(expected = "no conformance cases")]
+    fn a_required_suite_must_have_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("collections/empty")).unwrap();
+        assert_suite(dir.path(), "empty", true, never);
+    }
+
+    #[test]
+    fn an_optional_suite_may_be_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_suite(dir.path(), "template", false, never);
+    }
 }
