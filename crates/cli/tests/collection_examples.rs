@@ -4,7 +4,6 @@
 //! CSA site's layout, served on loopback by the test) starting from its state.yml.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,25 +12,7 @@ fn bin() -> &'static str {
 }
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if e.file_type().unwrap().is_dir() {
-            // only inputs; a local run's outputs stay behind
-            if name == "data" {
-                copy_dir(&e.path(), &to.join(&name));
-            }
-        } else if name.ends_with(".yml") || from.ends_with("data") {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
+    testkit::workspace_root().join("examples").join(name)
 }
 
 fn read(p: &Path) -> String {
@@ -42,7 +23,7 @@ fn read(p: &Path) -> String {
 fn the_omm_example_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let wd = tmp.path().join("omm");
-    copy_dir(&example("omm"), &wd);
+    testkit::copy_inputs(&example("omm"), &wd, &["data"]);
     let config = wd.join("config.yml");
     let check = Command::new(bin())
         .args(["run", "--check", "--config"])
@@ -95,56 +76,6 @@ fn the_omm_example_runs() {
     assert!(wd.join("storage/cadc/OMM/C240315_0101_SCI.fits").is_file());
 }
 
-/// Serves fixed pages over HTTP/1.1, one request per connection.
-fn page_server(pages: HashMap<String, Vec<u8>>) -> std::net::SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in l.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            if r.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let path = line.split(' ').nth(1).unwrap_or("").to_string();
-            let resp = match pages.get(&path) {
-                Some(body) => {
-                    let mut v = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    v.extend_from_slice(body);
-                    v
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = s.write_all(&resp);
-        }
-    });
-    addr
-}
-
-/// An Apache-style directory page.
-fn listing(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut s = String::from(
-        "<html><head><title>Index of /</title></head><body><pre><a href=\"?C=N;O=D\">Name</a>\n<a href=\"../\">Parent Directory</a>  -\n",
-    );
-    for (name, time) in entries {
-        s.push_str(&format!("<a href=\"{name}\">{name}</a>    {time}  1.0M\n"));
-    }
-    s.push_str("</pre></body></html>\n");
-    s.into_bytes()
-}
-
 #[test]
 fn the_neossat_example_runs_incrementally_over_an_http_listing() {
     // the site's layout: ASTRO/ -> year/ -> day of year/ -> files, times in US/Eastern;
@@ -162,25 +93,28 @@ fn the_neossat_example_runs_incrementally_over_an_http_listing() {
     let mut pages = HashMap::new();
     pages.insert(
         "/ASTRO/".into(),
-        listing(&[("2016/", &at(2)), ("2024/", &at(1)), ("NESS/", &at(30))]),
+        testkit::apache_listing(&[("2016/", &at(2)), ("2024/", &at(1)), ("NESS/", &at(30))]),
     );
-    pages.insert("/ASTRO/2024/".into(), listing(&[("075/", &at(1))]));
-    pages.insert("/ASTRO/NESS/".into(), listing(&[]));
+    pages.insert(
+        "/ASTRO/2024/".into(),
+        testkit::apache_listing(&[("075/", &at(1))]),
+    );
+    pages.insert("/ASTRO/NESS/".into(), testkit::apache_listing(&[]));
     let entries: Vec<(String, String)> = files.iter().map(|f| (f.name.clone(), at(1))).collect();
     let refs: Vec<(&str, &str)> = entries
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    pages.insert("/ASTRO/2024/075/".into(), listing(&refs));
+    pages.insert("/ASTRO/2024/075/".into(), testkit::apache_listing(&refs));
     for f in &files {
         pages.insert(format!("/ASTRO/2024/075/{}", f.name), f.bytes.clone());
     }
-    let addr = page_server(pages);
+    let (addr, _) = testkit::serve_pages(pages);
     let url = format!("http://{addr}/ASTRO/");
 
     let tmp = tempfile::tempdir().unwrap();
     let wd = tmp.path().join("neossat");
-    copy_dir(&example("neossat"), &wd);
+    testkit::copy_inputs(&example("neossat"), &wd, &["data"]);
     let site = "https://data.asc-csa.gc.ca/users/OpenData_DonneesOuvertes/pub/NEOSSAT/ASTRO/";
     let config = read(&wd.join("config.yml")).replace(site, &url);
     std::fs::write(wd.join("config.yml"), config).unwrap();

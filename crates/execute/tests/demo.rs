@@ -2,7 +2,6 @@
 //! configuration runs (the README's main command) with every entry succeeding.
 
 use std::io::Read;
-use std::path::Path;
 
 use execute::backend::LocalRepository;
 use manage::fsutil::Sync;
@@ -52,26 +51,11 @@ fn committed_demo_data_match_the_generator() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if e.file_type().unwrap().is_dir() {
-            if matches!(name.as_str(), "data" | "blueprints") {
-                copy_dir(&e.path(), &to.join(&name));
-            }
-        } else if name.ends_with(".yml") || from.file_name().is_some_and(|n| n != "demo") {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_demo_configuration_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let wd = tmp.path().join("demo");
-    copy_dir(&demo_dir(), &wd);
+    testkit::copy_inputs(&demo_dir(), &wd, &["data", "blueprints"]);
     let config = Config::read(&wd.join("config.yml")).unwrap();
     let problems = config.check(RunMode::Todo);
     assert!(

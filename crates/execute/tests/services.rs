@@ -5,9 +5,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clients::{ClientOptions, Http, RetryPolicy};
@@ -338,58 +337,6 @@ fn incremental_over_storage_inventory() {
     );
 }
 
-/// Serves fixed pages over HTTP/1.1 (one request per connection).
-fn page_server(pages: HashMap<String, Vec<u8>>) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in l.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            if r.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let path = line.split(' ').nth(1).unwrap_or("").to_string();
-            log.lock().unwrap().push(path.clone());
-            let resp = match pages.get(&path) {
-                Some(body) => {
-                    let mut v = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    v.extend_from_slice(body);
-                    v
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = s.write_all(&resp);
-        }
-    });
-    (addr, seen)
-}
-
-fn listing(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut s = String::from(
-        "<html><head><title>Index of /pub</title></head><body><pre><a href=\"?C=N;O=D\">Name</a>\n<a href=\"/\">Parent Directory</a>  -\n",
-    );
-    for (name, time) in entries {
-        s.push_str(&format!("<a href=\"{name}\">{name}</a>    {time}  1.0K\n"));
-    }
-    s.push_str("</pre></body></html>\n");
-    s.into_bytes()
-}
-
 #[test]
 fn incremental_over_http_listings() {
     let (_d, server) = sandbox();
@@ -404,7 +351,7 @@ fn incremental_over_http_listings() {
     };
     pages.insert(
         "/pub/".into(),
-        listing(&[
+        testkit::apache_listing(&[
             ("2024/", "2024-01-02 00:00"),
             ("old/", "2019-01-01 00:00"),
             ("NESS/", "2024-01-01 00:00"),
@@ -412,11 +359,11 @@ fn incremental_over_http_listings() {
     );
     pages.insert(
         "/pub/2024/".into(),
-        listing(&[("001/", "2024-01-01 12:00")]),
+        testkit::apache_listing(&[("001/", "2024-01-01 12:00")]),
     );
     pages.insert(
         "/pub/2024/001/".into(),
-        listing(&[
+        testkit::apache_listing(&[
             ("x1.fits", "2024-01-01 10:00"),
             ("x2.fits", "01-Jan-2024 11:30"),
             ("x3.fits", "2024-01-01 13:00"),
@@ -425,11 +372,11 @@ fn incremental_over_http_listings() {
     );
     pages.insert(
         "/pub/NESS/".into(),
-        listing(&[("n1.fits", "2024-01-01 09:00")]),
+        testkit::apache_listing(&[("n1.fits", "2024-01-01 09:00")]),
     );
     pages.insert(
         "/pub/old/".into(),
-        listing(&[("o1.fits", "2024-01-01 09:00")]),
+        testkit::apache_listing(&[("o1.fits", "2024-01-01 09:00")]),
     );
     for (p, f) in [
         ("/pub/2024/001/x1.fits", "x1.fits"),
@@ -440,7 +387,7 @@ fn incremental_over_http_listings() {
     ] {
         pages.insert(p.into(), fits(f));
     }
-    let (addr, requests) = page_server(pages);
+    let (addr, requests) = testkit::serve_pages(pages);
     let root = format!("http://{addr}/pub/");
     // US/Eastern: 2024-01-01 12:00 local is 17:00 UTC, so x3 (13:00 local) is outside
     std::fs::write(

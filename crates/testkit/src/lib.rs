@@ -11,7 +11,10 @@
 //! }
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+mod http;
+pub use http::{apache_listing, serve_pages};
 
 /// The workspace root (the folder holding the top-level Cargo.toml).
 pub fn workspace_root() -> PathBuf {
@@ -19,6 +22,28 @@ pub fn workspace_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
+}
+
+/// Copies the inputs of an example folder into a scratch one: its top-level `.yml` files and
+/// the files of the subfolders named in `dirs` (not the outputs a local run left there).
+pub fn copy_inputs(from: &Path, to: &Path, dirs: &[&str]) {
+    let copy_files = |from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool| {
+        std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+        let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_file() && keep(&name) {
+                std::fs::copy(e.path(), to.join(&name))
+                    .unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
+            }
+        }
+    };
+    copy_files(from, to, &|n| n.ends_with(".yml"));
+    for d in dirs {
+        if from.join(d).is_dir() {
+            copy_files(&from.join(d), &to.join(d), &|_| true);
+        }
+    }
 }
 
 /// The conformance folder, or None (after printing why) when a local run lacks it.
