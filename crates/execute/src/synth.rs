@@ -474,6 +474,49 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
+/// How the committed samples in `dir` differ from `files`, what the generator writes now:
+/// names missing or extra, then each file whose contents differ (`.gz` files compared
+/// decompressed: the compressor's bytes may change between flate2 versions without the data
+/// changing). Empty when they agree.
+pub fn sample_differences(dir: &Path, files: &[SampleFile]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut committed: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) => return vec![format!("{}: {e}", dir.display())],
+    };
+    committed.sort();
+    let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    expected.sort();
+    if committed != expected {
+        out.push(format!(
+            "files {committed:?}, the generator writes {expected:?}"
+        ));
+    }
+    let content = |name: &str, bytes: Vec<u8>| -> Vec<u8> {
+        if !name.ends_with(".gz") {
+            return bytes;
+        }
+        let mut plain = Vec::new();
+        match std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+        {
+            Ok(_) => plain,
+            Err(_) => bytes,
+        }
+    };
+    for f in files {
+        let Ok(bytes) = std::fs::read(dir.join(&f.name)) else {
+            continue; // reported with the names
+        };
+        if content(&f.name, bytes) != content(&f.name, f.bytes.clone()) {
+            out.push(format!("{} is stale", f.name));
+        }
+    }
+    out
+}
+
 /// The demo data: two MegaCam-like exposures, two DAO-like spectra (one gzipped) and two
 /// OMM-like images, about 400 kB.
 pub fn demo_files() -> Vec<SampleFile> {
@@ -722,6 +765,29 @@ pub fn describe(files: &[SampleFile]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sample_differences_name_missing_extra_and_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: Vec<u8>| SampleFile {
+            name: name.into(),
+            bytes,
+        };
+        let files = vec![file("a.txt", b"a".to_vec()), file("b.gz", gzip(b"b"))];
+        std::fs::write(dir.path().join("a.txt"), b"a").unwrap();
+        // the same content compressed differently is not stale
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(1));
+        std::io::Write::write_all(&mut e, b"b").unwrap();
+        std::fs::write(dir.path().join("b.gz"), e.finish().unwrap()).unwrap();
+        assert!(sample_differences(dir.path(), &files).is_empty());
+
+        std::fs::write(dir.path().join("a.txt"), b"A").unwrap();
+        std::fs::write(dir.path().join("c.txt"), b"c").unwrap();
+        let d = sample_differences(dir.path(), &files);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].contains("c.txt"), "{d:?}");
+        assert_eq!(d[1], "a.txt is stale");
+    }
 
     #[test]
     fn cards_are_fixed_format() {

@@ -1,8 +1,6 @@
 //! The demo under `examples/demo/`: its data are what the generator writes, and its
 //! configuration runs (the README's main command) with every entry succeeding.
 
-use std::io::Read;
-
 use execute::backend::LocalRepository;
 use manage::fsutil::Sync;
 use manage::{Config, Repository, RunMode};
@@ -11,44 +9,15 @@ fn demo_dir() -> std::path::PathBuf {
     testkit::workspace_root().join("examples/demo")
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
 #[test]
 fn committed_demo_data_match_the_generator() {
-    let dir = demo_dir().join("data");
     let files = execute::synth::demo_files();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-    expected.sort();
-    assert_eq!(
-        names, expected,
-        "run `cargo run -p execute --example make_demo`"
+    let differences = execute::synth::sample_differences(&demo_dir().join("data"), &files);
+    assert!(
+        differences.is_empty(),
+        "{}\nrun `cargo run -p execute --example make_demo`",
+        differences.join("\n")
     );
-    for f in files {
-        let committed = std::fs::read(dir.join(&f.name)).unwrap();
-        // Compare gzip files by content: the compressor's bytes may change between flate2
-        // versions without the data changing.
-        let (a, b) = if f.name.ends_with(".gz") {
-            (gunzip(&committed), gunzip(&f.bytes))
-        } else {
-            (committed, f.bytes)
-        };
-        assert!(
-            a == b,
-            "{} is stale; run `cargo run -p execute --example make_demo`",
-            f.name
-        );
-    }
 }
 
 #[test]
