@@ -262,11 +262,7 @@ mod tests {
     use fits2caom2::Headers;
 
     fn header(cards: &[&str]) -> Header {
-        let text: String = cards
-            .iter()
-            .chain(std::iter::once(&"END"))
-            .map(|c| format!("{c:<80}\n"))
-            .collect();
+        let text = testkit::header_dump(cards);
         Headers::from_dump_bytes(text.as_bytes(), "t.fits.header")
             .unwrap()
             .primary()

@@ -2,20 +2,9 @@
 //! whose observation-level values come from the file processed last, a pointing builds the
 //! position, and a file without pointing has none.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use manage::{Config, Logger};
-
-fn dump(dir: &Path, name: &str, cards: &[&str]) -> PathBuf {
-    let text: String = cards
-        .iter()
-        .chain(std::iter::once(&"END"))
-        .map(|c| format!("{c:<80}\n"))
-        .collect();
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 const BASE: &[&str] = &[
     "SIMPLE  =                    T",
@@ -53,8 +42,9 @@ fn the_last_file_decides_observation_values() {
     raw.push("DEC     = '-42:59:44.4'");
     let mut cor = raw.clone();
     cor.push("MOVING  = 'F'");
-    let raw = dump(tmp.path(), "NEOS_SCI_2019213215700.fits.header", &raw);
-    let cor = dump(tmp.path(), "NEOS_SCI_2019213215700_cor.fits.header", &cor);
+    let raw = testkit::write_header_dump(tmp.path(), "NEOS_SCI_2019213215700.fits.header", &raw);
+    let cor =
+        testkit::write_header_dump(tmp.path(), "NEOS_SCI_2019213215700_cor.fits.header", &cor);
     let obs = scrape(&[raw.clone(), cor.clone()]);
     assert_eq!(obs.planes.len(), 2);
     assert_eq!(obs.target.as_ref().unwrap().moving, Some(false));
@@ -94,7 +84,7 @@ fn no_pointing_no_position() {
     let mut c: Vec<&str> = BASE.to_vec();
     c.push("RA      = 'TBD'");
     c.push("DEC     = 'TBD'");
-    let f = dump(tmp.path(), "NEOS_SCI_2019213215701_clean.fits.header", &c);
+    let f = testkit::write_header_dump(tmp.path(), "NEOS_SCI_2019213215701_clean.fits.header", &c);
     let obs = scrape(&[f]);
     let chunk = &obs.plane("clean").unwrap().artifacts[0].parts[0].chunks[0];
     assert!(chunk.position.is_none() && chunk.naxis.is_none());

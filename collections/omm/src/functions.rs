@@ -142,11 +142,7 @@ mod tests {
     use fits2caom2::Headers;
 
     fn headers(cards: &[&str]) -> Headers {
-        let text: String = cards
-            .iter()
-            .chain(std::iter::once(&"END"))
-            .map(|c| format!("{c:<80}\n"))
-            .collect();
+        let text = testkit::header_dump(cards);
         Headers::from_dump_bytes(text.as_bytes(), "t.fits.header").unwrap()
     }
 

@@ -1,21 +1,10 @@
 //! OMM's rules on small made-up headers: junk and REJECT, derived products and their
 //! inputs, and the errors (unknown site, a time that is not a number, invalid names).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use caom2::{Quality, Status};
 use manage::{Config, ErrorClass, Logger, Reason};
-
-fn dump(dir: &Path, name: &str, cards: &[&str]) -> PathBuf {
-    let text: String = cards
-        .iter()
-        .chain(std::iter::once(&"END"))
-        .map(|c| format!("{c:<80}\n"))
-        .collect();
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 const RAW: &[&str] = &[
     "SIMPLE  =                    T",
@@ -75,7 +64,7 @@ fn cards(extra: &[&'static str], wcs: bool, datatype: &'static str) -> Vec<&'sta
 #[test]
 fn science_without_astrometry_is_junk_and_calibration_is_not() {
     let tmp = tempfile::tempdir().unwrap();
-    let sci = dump(
+    let sci = testkit::write_header_dump(
         tmp.path(),
         "C170324_0001_SCI.fits.header",
         &cards(&[], false, "DATATYPE= 'SCIENCE '"),
@@ -90,7 +79,7 @@ fn science_without_astrometry_is_junk_and_calibration_is_not() {
     // the telescope keywords come from OBSERVER
     assert_eq!(obs.telescope.as_ref().unwrap().keywords, ["A. Astronomer"]);
 
-    let cal = dump(
+    let cal = testkit::write_header_dump(
         tmp.path(),
         "C170324_0002_CAL.fits.header",
         &cards(&[], false, "DATATYPE= 'CALIB   '"),
@@ -98,7 +87,7 @@ fn science_without_astrometry_is_junk_and_calibration_is_not() {
     let obs = scrape(&[cal]).unwrap();
     assert!(obs.plane("C170324_0002_CAL").unwrap().quality.is_none());
 
-    let good = dump(
+    let good = testkit::write_header_dump(
         tmp.path(),
         "C170324_0003_SCI.fits.header",
         &cards(&[], true, "DATATYPE= 'SCIENCE '"),
@@ -112,12 +101,12 @@ fn science_without_astrometry_is_junk_and_calibration_is_not() {
 #[test]
 fn a_rejected_exposure_joins_its_observation_and_fails_its_requirements() {
     let tmp = tempfile::tempdir().unwrap();
-    let sci = dump(
+    let sci = testkit::write_header_dump(
         tmp.path(),
         "C170324_0054_SCI.fits.header",
         &cards(&[], true, "DATATYPE= 'SCIENCE '"),
     );
-    let rej = dump(
+    let rej = testkit::write_header_dump(
         tmp.path(),
         "C170324_0054_REJECT.fits.header",
         &cards(&[], true, "DATATYPE= 'REJECT  '"),
@@ -136,7 +125,7 @@ fn a_rejected_exposure_joins_its_observation_and_fails_its_requirements() {
 #[test]
 fn reduced_products_are_derived_from_their_inputs() {
     let tmp = tempfile::tempdir().unwrap();
-    let red = dump(
+    let red = testkit::write_header_dump(
         tmp.path(),
         "C170324_M31_J_SCIRED.fits.header",
         &cards(
@@ -177,7 +166,7 @@ fn errors_name_the_cause() {
     let tmp = tempfile::tempdir().unwrap();
     let mut c = cards(&[], true, "DATATYPE= 'SCIENCE '");
     c[5] = "TELESCOP= 'Elsewhere 2m'";
-    let far = dump(tmp.path(), "C170324_0060_SCI.fits.header", &c);
+    let far = testkit::write_header_dump(tmp.path(), "C170324_0060_SCI.fits.header", &c);
     let e = scrape(&[far]).unwrap_err();
     assert_eq!(e.class, ErrorClass::Rejected(Reason::BadMetadata));
     assert!(e.message.contains("unknown telescope"), "{}", e.message);
@@ -185,7 +174,7 @@ fn errors_name_the_cause() {
     let mut c = cards(&[], true, "DATATYPE= 'SCIENCE '");
     c.retain(|l| !l.starts_with("TEFF"));
     c.push("TEFF    = 'NaN'");
-    let nan = dump(tmp.path(), "C170324_0061_SCI.fits.header", &c);
+    let nan = testkit::write_header_dump(tmp.path(), "C170324_0061_SCI.fits.header", &c);
     let e = scrape(&[nan]).unwrap_err();
     assert_eq!(e.class, ErrorClass::Rejected(Reason::BadMetadata));
     assert!(e.message.contains("TEFF"), "{}", e.message);
@@ -194,7 +183,8 @@ fn errors_name_the_cause() {
         "C100521_DOMEFLAT_K_CALRED.fits.header",
         "X170324_0062_SCI.fits.header",
     ] {
-        let f = dump(tmp.path(), bad, &cards(&[], true, "DATATYPE= 'CALRED  '"));
+        let f =
+            testkit::write_header_dump(tmp.path(), bad, &cards(&[], true, "DATATYPE= 'CALRED  '"));
         let e = scrape(&[f]).unwrap_err();
         assert_eq!(
             e.class,

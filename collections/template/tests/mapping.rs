@@ -1,25 +1,12 @@
 //! The template maps a made-up header: names, the blueprint's literal, keyword and function
 //! values, and the update step. Replace these with tests of the collection's own rules.
 
-use std::path::PathBuf;
-
 use manage::{Config, Logger};
-
-fn dump(dir: &std::path::Path, name: &str, cards: &[&str]) -> PathBuf {
-    let text: String = cards
-        .iter()
-        .chain(std::iter::once(&"END"))
-        .map(|c| format!("{c:<80}\n"))
-        .collect();
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 #[test]
 fn a_header_becomes_an_observation() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = dump(
+    let file = testkit::write_header_dump(
         tmp.path(),
         "obs042.fits.header",
         &[

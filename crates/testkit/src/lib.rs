@@ -24,6 +24,22 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
+/// A header dump of one HDU: each card padded to 80 columns on its own line, then `END`.
+pub fn header_dump(cards: &[&str]) -> String {
+    cards
+        .iter()
+        .chain(std::iter::once(&"END"))
+        .map(|c| format!("{c:<80}\n"))
+        .collect()
+}
+
+/// Writes [`header_dump`] of `cards` to `dir/name` and returns its path.
+pub fn write_header_dump(dir: &Path, name: &str, cards: &[&str]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, header_dump(cards)).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    p
+}
+
 /// Copies the inputs of an example folder into a scratch one: its top-level `.yml` files and
 /// the files of the subfolders named in `dirs` (not the outputs a local run left there).
 pub fn copy_inputs(from: &Path, to: &Path, dirs: &[&str]) {
