@@ -111,13 +111,17 @@ const WCS_LIKE: &[&[u8]] = &[
     b"NAXIS",
 ];
 
+/// Whether a keyword field may be a WCS keyword (blanks dropped, any case). Asked of every
+/// record that is not a WCS keyword, so the field is normalised on the stack: it is 8 bytes,
+/// and no prefix is longer.
 fn wcs_like(keyword: &[u8]) -> bool {
-    let k: Vec<u8> = keyword
-        .iter()
-        .filter(|&&b| b != b' ')
-        .map(u8::to_ascii_uppercase)
-        .collect();
-    WCS_LIKE.iter().any(|p| k.starts_with(p))
+    let mut k = [0u8; 8];
+    let mut n = 0;
+    for &b in keyword.iter().filter(|&&b| b != b' ').take(k.len()) {
+        k[n] = b.to_ascii_uppercase();
+        n += 1;
+    }
+    WCS_LIKE.iter().any(|p| k[..n].starts_with(p))
 }
 
 /// An axis number `1..=99` without a leading zero, the whole of `s`.
