@@ -313,40 +313,40 @@ fn read_params(records: &[u8]) -> Option<Option<WcsParams>> {
             p.pv.push((i, m, number(field)?));
             note_axis(&mut axes, i);
         } else {
-            let (slot, bit) = match kw {
-                b"NAXIS" => (Scalar::Naxis, 0),
-                b"WCSAXES" => (Scalar::Wcsaxes, 1),
-                b"VELREF" => (Scalar::Velref, 2),
-                b"LONPOLE" => (Scalar::Lonpole, 3),
-                b"LATPOLE" => (Scalar::Latpole, 4),
-                b"EQUINOX" => (Scalar::Equinox, 5),
-                b"EPOCH" => (Scalar::Epoch, 6),
+            let slot = match kw {
+                b"NAXIS" => Scalar::Naxis,
+                b"WCSAXES" => Scalar::Wcsaxes,
+                b"VELREF" => Scalar::Velref,
+                b"LONPOLE" => Scalar::Lonpole,
+                b"LATPOLE" => Scalar::Latpole,
+                b"EQUINOX" => Scalar::Equinox,
+                b"EPOCH" => Scalar::Epoch,
                 // either spelling; both present goes to wcspih (the last one wins there)
-                b"RESTFRQ" | b"RESTFREQ" => (Scalar::Restfrq, 7),
-                b"RESTWAV" => (Scalar::Restwav, 8),
-                b"VELOSYS" => (Scalar::Velosys, 9),
-                b"ZSOURCE" => (Scalar::Zsource, 10),
-                b"VELANGL" => (Scalar::Velangl, 11),
-                b"MJD-OBS" => (Scalar::Mjdobs, 12),
-                b"OBSGEO-X" => (Scalar::Obsgeo(0), 13),
-                b"OBSGEO-Y" => (Scalar::Obsgeo(1), 14),
-                b"OBSGEO-Z" => (Scalar::Obsgeo(2), 15),
-                b"RADESYS" => (Scalar::Radesys, 16),
-                b"SPECSYS" => (Scalar::Specsys, 17),
-                b"SSYSOBS" => (Scalar::Ssysobs, 18),
-                b"SSYSSRC" => (Scalar::Ssyssrc, 19),
-                b"DATE-OBS" => (Scalar::Dateobs, 20),
-                b"DATE-END" => (Scalar::Dateend, 21),
-                b"TIMESYS" => (Scalar::Timesys, 22),
-                b"WCSNAME" => (Scalar::Wcsname, 23),
-                b"TIMEDEL" => (Scalar::Timedel, 24),
+                b"RESTFRQ" | b"RESTFREQ" => Scalar::Restfrq,
+                b"RESTWAV" => Scalar::Restwav,
+                b"VELOSYS" => Scalar::Velosys,
+                b"ZSOURCE" => Scalar::Zsource,
+                b"VELANGL" => Scalar::Velangl,
+                b"MJD-OBS" => Scalar::Mjdobs,
+                b"OBSGEO-X" => Scalar::ObsgeoX,
+                b"OBSGEO-Y" => Scalar::ObsgeoY,
+                b"OBSGEO-Z" => Scalar::ObsgeoZ,
+                b"RADESYS" => Scalar::Radesys,
+                b"SPECSYS" => Scalar::Specsys,
+                b"SSYSOBS" => Scalar::Ssysobs,
+                b"SSYSSRC" => Scalar::Ssyssrc,
+                b"DATE-OBS" => Scalar::Dateobs,
+                b"DATE-END" => Scalar::Dateend,
+                b"TIMESYS" => Scalar::Timesys,
+                b"WCSNAME" => Scalar::Wcsname,
+                b"TIMEDEL" => Scalar::Timedel,
                 _ if wcs_like(key) => return None,
                 _ => continue,
             };
-            if scalar_seen & (1 << bit) != 0 {
+            if scalar_seen & slot.bit() != 0 {
                 return None;
             }
-            scalar_seen |= 1 << bit;
+            scalar_seen |= slot.bit();
             match slot {
                 Scalar::Naxis => {
                     // wcspih disregards a NAXIS after axis keywords or WCSAXES and names
@@ -356,7 +356,7 @@ fn read_params(records: &[u8]) -> Option<Option<WcsParams>> {
                         || !p.pc.is_empty()
                         || !p.cd.is_empty()
                         || !p.pv.is_empty()
-                        || scalar_seen != 1
+                        || scalar_seen != Scalar::Naxis.bit()
                     {
                         return None;
                     }
@@ -377,7 +377,9 @@ fn read_params(records: &[u8]) -> Option<Option<WcsParams>> {
                 Scalar::Velangl => p.velangl = Some(number(field)?),
                 Scalar::Mjdobs => p.mjdobs = Some(number(field)?),
                 Scalar::Timedel => p.timedel = Some(number(field)?),
-                Scalar::Obsgeo(k) => p.obsgeo[k] = Some(number(field)?),
+                Scalar::ObsgeoX => p.obsgeo[0] = Some(number(field)?),
+                Scalar::ObsgeoY => p.obsgeo[1] = Some(number(field)?),
+                Scalar::ObsgeoZ => p.obsgeo[2] = Some(number(field)?),
                 Scalar::Radesys => p.radesys = string(field)?,
                 Scalar::Specsys => p.specsys = string(field)?,
                 Scalar::Ssysobs => p.ssysobs = string(field)?,
@@ -401,8 +403,15 @@ fn read_params(records: &[u8]) -> Option<Option<WcsParams>> {
     }
     // wcspih names a representation made of nothing but NAXIS and the keywords shared by
     // all representations (dates, MJD-OBS, TIMESYS, TIMEDEL, OBSGEO)
-    const SHARED: u32 =
-        1 << 0 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 15 | 1 << 20 | 1 << 21 | 1 << 22 | 1 << 24;
+    const SHARED: u32 = Scalar::Naxis.bit()
+        | Scalar::Mjdobs.bit()
+        | Scalar::ObsgeoX.bit()
+        | Scalar::ObsgeoY.bit()
+        | Scalar::ObsgeoZ.bit()
+        | Scalar::Dateobs.bit()
+        | Scalar::Dateend.bit()
+        | Scalar::Timesys.bit()
+        | Scalar::Timedel.bit();
     let own = !axes.is_empty()
         || !p.pc.is_empty()
         || !p.cd.is_empty()
@@ -433,6 +442,9 @@ fn note_axis(axes: &mut Vec<AxisSeen>, i: usize) {
     }
 }
 
+/// The scalar keywords, each at most once per header: a variant's number is its bit in the
+/// set of those seen.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Scalar {
     Naxis,
     Wcsaxes,
@@ -447,8 +459,9 @@ enum Scalar {
     Zsource,
     Velangl,
     Mjdobs,
-    Timedel,
-    Obsgeo(usize),
+    ObsgeoX,
+    ObsgeoY,
+    ObsgeoZ,
     Radesys,
     Specsys,
     Ssysobs,
@@ -457,4 +470,12 @@ enum Scalar {
     Dateend,
     Timesys,
     Wcsname,
+    Timedel,
+}
+
+impl Scalar {
+    /// Its bit in a set of seen keywords.
+    const fn bit(self) -> u32 {
+        1 << self as u32
+    }
 }
