@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p astro --bench astro`; figures in bench/README.md.
 
+mod common;
+use common::best_of;
+
 use astro::compute;
 use astro::footprint::{self, FootprintOptions};
 use caom2::*;
@@ -126,24 +129,6 @@ fn big_image(dir: &std::path::Path) -> std::path::PathBuf {
         hdu.write_key(&mut f, k, v).expect("key");
     }
     path
-}
-
-/// The fastest of `n` runs: on a shared machine criterion's estimates move with the load,
-/// the minimum much less. `ASTRO_BENCH_RUNS` overrides `n` (e.g. 1 under callgrind, where
-/// the instruction count per call is what matters).
-fn best_of(n: usize, mut f: impl FnMut()) -> std::time::Duration {
-    let n = std::env::var("ASTRO_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(n);
-    (0..n)
-        .map(|_| {
-            let t = std::time::Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn bench(c: &mut Criterion) {

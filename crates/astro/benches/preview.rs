@@ -7,6 +7,9 @@
 //! (`bench/compare_previews.sh` passes the file it gives the Python path). Figures in
 //! bench/README.md.
 
+mod common;
+use common::best_of;
+
 use astro::encode::ImageFormat;
 use astro::pixels::Image;
 use astro::preview::{self, PreviewStyle};
@@ -70,19 +73,6 @@ fn star_field(dir: &Path) -> PathBuf {
     let path = dir.join("stars.fits");
     write_fits(&path, &[n, n], &[], &data);
     path
-}
-
-/// The fastest of `n` runs: on a shared machine criterion's estimates move with the load,
-/// the minimum much less.
-fn best_of(n: usize, mut f: impl FnMut()) -> std::time::Duration {
-    (0..n)
-        .map(|_| {
-            let t = std::time::Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn bench(c: &mut Criterion) {
