@@ -144,6 +144,15 @@ impl ClientCert {
                 format!("no usable PRIVATE KEY in the PEM file (the proxy file holds both): {e}"),
             )
         })?;
+        // The pair is checked here, where the file is named, not first when a client is built.
+        rustls::sign::CertifiedKey::from_der(
+            chain.clone(),
+            key.clone_key(),
+            &crate::tls::provider(),
+        )
+        .map_err(|e| {
+            ClientError::setup(&name, format!("the key does not fit the certificate: {e}"))
+        })?;
         let (not_before, not_after) = validity(&chain[0]).ok_or_else(|| {
             ClientError::setup(&name, "the certificate's validity cannot be read")
         })?;

@@ -212,6 +212,15 @@ fn client_certificates_in_one_pem() {
     // key first works too
     std::fs::write(&pem, format!("{key}{cert}")).unwrap();
     assert!(ClientCert::load(&pem).is_ok());
+    // another certificate's key: refused when the file is read, naming it
+    let (_, other_key) = pki.issue(&[], true, None);
+    std::fs::write(&pem, format!("{cert}{other_key}")).unwrap();
+    let e = ClientCert::load(&pem).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Setup);
+    assert!(
+        e.to_string().contains("cadcproxy.pem") && e.to_string().contains("does not fit"),
+        "{e}"
+    );
     // no key: a set-up error naming the file
     std::fs::write(&pem, &cert).unwrap();
     let e = ClientCert::load(&pem).unwrap_err();

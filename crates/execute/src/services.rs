@@ -79,16 +79,8 @@ impl Connections {
                 .then(|| Duration::from_secs(u64::from(config.http_get_timeout))),
             ..ClientOptions::default()
         };
-        // The client's set-up reads the CA file and pairs the certificate with its key.
-        let proxy = config.proxy_fqn().map(|p| p.display().to_string());
-        let http = Arc::new(Http::new(options).map_err(|e| {
-            let key = if proxy.as_deref() == Some(e.context.as_str()) {
-                "proxy_file_name"
-            } else {
-                "tls_ca_file_name"
-            };
-            ServiceError { key, source: e }
-        })?);
+        // The client's set-up reads the CA file (the certificate was checked when loaded).
+        let http = Arc::new(Http::new(options).map_err(at("tls_ca_file_name"))?);
         Connections::with_http(http, config, certificate)
     }
 
