@@ -46,10 +46,12 @@ pub fn storage_name(entry: &str, ctx: &NamingContext) -> StorageName {
     let mut sn = StorageName::from_entry(entry, ctx);
     sn.obs_id = obs_id_of(&sn.file_id);
     sn.product_id = product_id_of(&sn.file_id).to_string();
-    sn.prev = format!("{}_{}_prev.png", sn.obs_id, sn.product_id);
-    sn.thumb = format!("{}_{}_prev_256.png", sn.obs_id, sn.product_id);
-    sn.prev_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.prev);
-    sn.thumb_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.thumb);
+    let stem = format!("{}_{}", sn.obs_id, sn.product_id);
+    sn.set_previews(
+        ctx,
+        format!("{stem}_prev.png"),
+        format!("{stem}_prev_256.png"),
+    );
     sn
 }
 

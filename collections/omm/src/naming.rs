@@ -74,13 +74,10 @@ pub fn obs_id_of(product_id: &str) -> &str {
 
 /// The names of one OMM entry (a path, URL, URI or todo line).
 pub fn storage_name(entry: &str, ctx: &NamingContext) -> StorageName {
+    // the product id is the file id and the previews are <product_id>_prev[_256].jpg, as
+    // from_entry makes them; only the observation id differs
     let mut sn = StorageName::from_entry(entry, ctx);
-    sn.product_id = sn.file_id.clone();
     sn.obs_id = obs_id_of(&sn.file_id).to_string();
-    sn.prev = format!("{}_prev.jpg", sn.product_id);
-    sn.thumb = format!("{}_prev_256.jpg", sn.product_id);
-    sn.prev_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.prev);
-    sn.thumb_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.thumb);
     sn
 }
 

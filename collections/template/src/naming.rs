@@ -21,11 +21,8 @@ pub fn storage_name(entry: &str, ctx: &NamingContext) -> StorageName {
     let mut sn = StorageName::from_entry(entry, ctx);
     sn.obs_id = sn.file_id.clone();
     sn.product_id = sn.file_id.clone();
-    // previews: <product_id>_prev.jpg and <product_id>_prev_256.jpg
-    sn.prev = format!("{}_prev.jpg", sn.product_id);
-    sn.thumb = format!("{}_prev_256.jpg", sn.product_id);
-    sn.prev_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.prev);
-    sn.thumb_uri = format!("{}:{}/{}", ctx.preview_scheme, ctx.collection, sn.thumb);
+    // previews are <file_id>_prev.jpg and <file_id>_prev_256.jpg; other names with
+    // sn.set_previews(ctx, preview, thumbnail)
     sn
 }
 

@@ -74,9 +74,11 @@ impl StorageName {
             ctx.collection,
             destination_file_name(&file_name)
         );
-        let prev = format!("{file_id}_prev.jpg");
-        let thumb = format!("{file_id}_prev_256.jpg");
-        StorageName {
+        let (prev, thumb) = (
+            format!("{file_id}_prev.jpg"),
+            format!("{file_id}_prev_256.jpg"),
+        );
+        let mut sn = StorageName {
             entry: entry.to_string(),
             collection: ctx.collection.clone(),
             file_name,
@@ -85,11 +87,21 @@ impl StorageName {
             file_id,
             source_names: vec![entry.to_string()],
             destination_uris: vec![dest],
-            prev_uri: format!("{}:{}/{prev}", ctx.preview_scheme, ctx.collection),
-            thumb_uri: format!("{}:{}/{thumb}", ctx.preview_scheme, ctx.collection),
-            prev,
-            thumb,
-        }
+            prev_uri: String::new(),
+            thumb_uri: String::new(),
+            prev: String::new(),
+            thumb: String::new(),
+        };
+        sn.set_previews(ctx, prev, thumb);
+        sn
+    }
+
+    /// Names the preview and thumbnail files, and their URIs in the preview scheme.
+    pub fn set_previews(&mut self, ctx: &NamingContext, prev: String, thumb: String) {
+        self.prev_uri = format!("{}:{}/{prev}", ctx.preview_scheme, ctx.collection);
+        self.thumb_uri = format!("{}:{}/{thumb}", ctx.preview_scheme, ctx.collection);
+        self.prev = prev;
+        self.thumb = thumb;
     }
 
     /// The URI of the first (usually only) file.
