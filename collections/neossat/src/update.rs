@@ -89,22 +89,13 @@ impl Visitor for Update {
             report.add("auxiliary_parts", renamed.len() as u64);
 
             let energy = energy(primary);
-            for part in &mut artifact.parts {
-                let product = part
-                    .product_type
-                    .clone()
-                    .unwrap_or(artifact.product_type.clone());
-                for chunk in &mut part.chunks {
-                    chunk.product_type = Some(product.clone());
-                    chunk.energy = Some(energy.clone());
-                    chunk.energy_axis = None;
-                    chunk.time_axis = None;
-                    if pointing.is_none() {
-                        chunk.position = None;
-                        chunk.position_axis1 = None;
-                        chunk.position_axis2 = None;
-                        chunk.naxis = None;
-                    }
+            artifact.set_chunk_product_types();
+            for chunk in artifact.chunks_mut() {
+                chunk.energy = Some(energy.clone());
+                chunk.energy_axis = None;
+                chunk.time_axis = None;
+                if pointing.is_none() {
+                    chunk.clear_position(true);
                 }
             }
         }

@@ -85,28 +85,21 @@ impl Visitor for Update {
                 if artifact.parts.is_empty() {
                     artifact.parts.push(Part::new("0"));
                 }
-                let fallback = artifact.product_type.clone();
+                if let Some(part) = artifact.part_mut("0").filter(|p| p.chunks.is_empty()) {
+                    part.chunks.push(Chunk::new());
+                }
+                artifact.set_chunk_product_types();
                 // from the primary header, so the same for every chunk (an error counts only
                 // where there is a chunk to set)
                 let (energy, time) = (energy(h), time(h));
-                for part in &mut artifact.parts {
-                    if part.name == "0" && part.chunks.is_empty() {
-                        part.chunks.push(Chunk::new());
-                    }
-                    let product = part.product_type.clone().unwrap_or(fallback.clone());
-                    for chunk in &mut part.chunks {
-                        chunk.product_type = Some(product.clone());
-                        chunk.energy = energy.clone().map_err(bad)?;
-                        chunk.energy_axis = None;
-                        chunk.time = time.clone().map_err(bad)?;
-                        chunk.time_axis = None;
-                        if !usable_position(chunk) {
-                            chunk.position = None;
-                            chunk.position_axis1 = None;
-                            chunk.position_axis2 = None;
-                            chunk.naxis = None;
-                            junk = true;
-                        }
+                for chunk in artifact.chunks_mut() {
+                    chunk.energy = energy.clone().map_err(bad)?;
+                    chunk.energy_axis = None;
+                    chunk.time = time.clone().map_err(bad)?;
+                    chunk.time_axis = None;
+                    if !usable_position(chunk) {
+                        chunk.clear_position(true);
+                        junk = true;
                     }
                 }
             }

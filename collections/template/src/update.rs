@@ -31,21 +31,15 @@ impl Visitor for Update {
             else {
                 continue;
             };
-            let fallback = artifact.product_type.clone();
-            for part in &mut artifact.parts {
-                let product = part.product_type.clone().unwrap_or(fallback.clone());
-                for chunk in &mut part.chunks {
-                    chunk.product_type = Some(product.clone());
-                    let usable = chunk
-                        .position
-                        .as_ref()
-                        .is_some_and(|p| p.axis.function.is_some());
-                    if !usable && chunk.position.is_some() {
-                        chunk.position = None;
-                        chunk.position_axis1 = None;
-                        chunk.position_axis2 = None;
-                        report.add("positions_removed", 1);
-                    }
+            artifact.set_chunk_product_types();
+            for chunk in artifact.chunks_mut() {
+                let usable = chunk
+                    .position
+                    .as_ref()
+                    .is_some_and(|p| p.axis.function.is_some());
+                if !usable && chunk.position.is_some() {
+                    chunk.clear_position(false);
+                    report.add("positions_removed", 1);
                 }
             }
         }

@@ -48,6 +48,25 @@ impl Artifact {
     pub fn part_mut(&mut self, name: &str) -> Option<&mut Part> {
         self.parts.iter_mut().find(|p| p.name == name)
     }
+
+    /// Gives every chunk the product type of its part, or the artifact's when the part has
+    /// none (what the collections' update steps do, as the reference's do).
+    pub fn set_chunk_product_types(&mut self) {
+        for part in &mut self.parts {
+            let product = part
+                .product_type
+                .clone()
+                .unwrap_or_else(|| self.product_type.clone());
+            for chunk in &mut part.chunks {
+                chunk.product_type = Some(product.clone());
+            }
+        }
+    }
+
+    /// Every chunk of every part.
+    pub fn chunks_mut(&mut self) -> impl Iterator<Item = &mut Chunk> {
+        self.parts.iter_mut().flat_map(|p| p.chunks.iter_mut())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,5 +112,50 @@ pub struct Chunk {
 impl Chunk {
     pub fn new() -> Chunk {
         Chunk::default()
+    }
+
+    /// Drops the spatial WCS: the position, its axes and, with `naxis`, the axis count.
+    pub fn clear_position(&mut self, naxis: bool) {
+        self.position = None;
+        self.position_axis1 = None;
+        self.position_axis2 = None;
+        if naxis {
+            self.naxis = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_product_types_come_from_the_part_or_the_artifact() {
+        let uri = Uri::parse("cadc:X/x.fits").unwrap();
+        let mut a = Artifact::new(uri, ProductType::SCIENCE, ReleaseType::Data);
+        let mut own = Part::new("tables");
+        own.product_type = Some(ProductType::AUXILIARY);
+        own.chunks.push(Chunk::new());
+        let mut plain = Part::new("0");
+        plain.chunks.extend([Chunk::new(), Chunk::new()]);
+        a.parts.extend([own, plain]);
+        a.set_chunk_product_types();
+        let types: Vec<_> = a.chunks_mut().map(|c| c.product_type.clone()).collect();
+        assert_eq!(
+            types,
+            [
+                Some(ProductType::AUXILIARY),
+                Some(ProductType::SCIENCE),
+                Some(ProductType::SCIENCE)
+            ]
+        );
+
+        let c = a.chunks_mut().next().unwrap();
+        c.naxis = Some(2);
+        c.position_axis1 = Some(1);
+        c.clear_position(false);
+        assert_eq!((c.position_axis1, c.naxis), (None, Some(2)));
+        c.clear_position(true);
+        assert_eq!(c.naxis, None);
     }
 }
