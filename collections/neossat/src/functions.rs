@@ -65,54 +65,48 @@ pub fn module() -> Module {
 
 type R = Result<Option<FnValue>, FunctionError>;
 
-fn primary<'a>(ctx: &FunctionContext<'a>) -> Result<&'a Header, FunctionError> {
-    ctx.primary()
-        .ok_or_else(|| ctx.error("needs the FITS headers of the file"))
-}
-
-fn text<'a>(h: &'a Header, key: &str) -> Option<&'a str> {
-    h.get_str(key).map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// A dark frame: the desaturation mode, or a target called DARK.
 pub fn is_dark(h: &Header) -> bool {
-    text(h, "MODE").is_some_and(|m| m.contains("DESAT"))
-        || text(h, "OBJECT").is_some_and(|o| o == "DARK")
+    h.get_text("MODE").is_some_and(|m| m.contains("DESAT"))
+        || h.get_text("OBJECT").is_some_and(|o| o == "DARK")
 }
 
 /// Whether the exposure observed a target (see [`SCIENCE_MODES`]).
 pub fn is_science(h: &Header) -> bool {
-    let mode = text(h, "MODE").unwrap_or("");
+    let mode = h.get_text("MODE").unwrap_or("");
     SCIENCE_MODES.iter().any(|m| mode.contains(m)) && !is_dark(h)
 }
 
 fn obs_intent(ctx: &FunctionContext) -> R {
-    let science = is_science(primary(ctx)?);
+    let science = is_science(ctx.require_primary()?);
     Ok(Some(if science { "science" } else { "calibration" }.into()))
 }
 
 fn obs_type(ctx: &FunctionContext) -> R {
-    let dark = is_dark(primary(ctx)?);
+    let dark = is_dark(ctx.require_primary()?);
     Ok(Some(if dark { "dark" } else { "object" }.into()))
 }
 
 fn instrument_keywords(ctx: &FunctionContext) -> R {
-    Ok(text(primary(ctx)?, "MODE").map(|m| {
+    Ok(ctx.require_primary()?.get_text("MODE").map(|m| {
         let word: String = m.chars().filter(|c| !c.is_whitespace()).collect();
         FnValue::Set(vec![word])
     }))
 }
 
 fn target_type(ctx: &FunctionContext) -> R {
-    Ok(text(primary(ctx)?, "TARGTYPE").map(|t| FnValue::from(t.to_ascii_lowercase())))
+    Ok(ctx
+        .require_primary()?
+        .get_text("TARGTYPE")
+        .map(|t| FnValue::from(t.to_ascii_lowercase())))
 }
 
 fn target_moving(ctx: &FunctionContext) -> R {
     // 'F' as the files write it; a logical F means the same (the reference reads only the
     // text, and would call such a target moving)
-    let h = primary(ctx)?;
-    let fixed =
-        text(h, "MOVING") == Some("F") || h.get("MOVING").and_then(|v| v.as_bool()) == Some(false);
+    let h = ctx.require_primary()?;
+    let fixed = h.get_text("MOVING") == Some("F")
+        || h.get("MOVING").and_then(|v| v.as_bool()) == Some(false);
     Ok(Some(FnValue::from(!fixed)))
 }
 
@@ -158,7 +152,7 @@ pub fn sexagesimal(value: &str, hours: bool) -> Result<Option<f64>, String> {
 /// The pointing (RA, Dec) in degrees: `RA`/`DEC`, else `OBJCTRA`/`OBJCTDEC`.
 pub fn pointing(h: &Header) -> Result<Option<(f64, f64)>, String> {
     for (rk, dk) in [("RA", "DEC"), ("OBJCTRA", "OBJCTDEC")] {
-        let (Some(r), Some(d)) = (text(h, rk), text(h, dk)) else {
+        let (Some(r), Some(d)) = (h.get_text(rk), h.get_text(dk)) else {
             continue;
         };
         let (Some(ra), Some(dec)) = (
@@ -241,7 +235,7 @@ fn cd22(ctx: &FunctionContext) -> R {
 }
 
 fn time_start(ctx: &FunctionContext) -> R {
-    let Some(date) = ctx.header().and_then(|h| text(h, "DATE-OBS")) else {
+    let Some(date) = ctx.header().and_then(|h| h.get_text("DATE-OBS")) else {
         return Ok(None);
     };
     astro::time_scale::iso_to_mjd_utc(date)

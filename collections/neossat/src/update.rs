@@ -73,11 +73,7 @@ impl Visitor for Update {
                 if !is_table(h) {
                     continue;
                 }
-                if let Some(name) = h
-                    .get_str("EXTNAME")
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                {
+                if let Some(name) = h.get_text("EXTNAME") {
                     part.name = name.to_string();
                 }
                 part.product_type = Some(ProductType::AUXILIARY);
@@ -137,13 +133,7 @@ pub fn energy(h: &Header) -> SpectralWcs {
     let mut e = SpectralWcs::new(axis, "TOPOCENT");
     e.ssysobs = Some("TOPOCENT".into());
     e.ssyssrc = Some("TOPOCENT".into());
-    e.bandpass_name = Some(
-        h.get_str("FILTER")
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .unwrap_or(DEFAULT_FILTER)
-            .to_string(),
-    );
+    e.bandpass_name = Some(h.get_text("FILTER").unwrap_or(DEFAULT_FILTER).to_string());
     e.resolving_power = Some(wavelength / (hi - lo));
     e
 }

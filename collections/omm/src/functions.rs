@@ -42,11 +42,6 @@ pub fn module() -> Module {
         .with("get_position_error", position_error)
 }
 
-fn primary<'a>(ctx: &FunctionContext<'a>) -> Result<&'a Header, FunctionError> {
-    ctx.primary()
-        .ok_or_else(|| ctx.error("needs the FITS headers of the file"))
-}
-
 /// `DATATYPE`, trimmed and upper case ("" when absent).
 pub fn datatype(h: &Header) -> String {
     h.get_str("DATATYPE")
@@ -62,7 +57,7 @@ pub fn is_science(h: &Header) -> bool {
 }
 
 fn obs_type(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
-    let d = datatype(primary(ctx)?);
+    let d = datatype(ctx.require_primary()?);
     Ok(OBS_TYPES
         .iter()
         .find(|(k, _)| *k == d)
@@ -70,7 +65,7 @@ fn obs_type(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
 }
 
 fn obs_intent(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
-    let science = is_science(primary(ctx)?);
+    let science = is_science(ctx.require_primary()?);
     Ok(Some(if science { "science" } else { "calibration" }.into()))
 }
 
@@ -79,20 +74,16 @@ fn product_type(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError>
 }
 
 fn cal_level(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
-    let reduced = datatype(primary(ctx)?).contains("REDUC");
+    let reduced = datatype(ctx.require_primary()?).contains("REDUC");
     Ok(Some(FnValue::from(if reduced { 2_i64 } else { 1 })))
 }
 
 fn data_release(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
-    let h = primary(ctx)?;
-    if let Some(r) = h
-        .get_str("RELEASE")
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
+    let h = ctx.require_primary()?;
+    if let Some(r) = h.get_text("RELEASE") {
         return Ok(Some(r.into()));
     }
-    let Some(date) = h.get_str("DATE").map(str::trim).filter(|d| !d.is_empty()) else {
+    let Some(date) = h.get_text("DATE") else {
         return Ok(None);
     };
     if !is_science(h) {
@@ -119,7 +110,8 @@ pub fn plus_two_years(date: &str) -> Option<String> {
 }
 
 fn ambient_temp(ctx: &FunctionContext) -> Result<Option<FnValue>, FunctionError> {
-    Ok(primary(ctx)?
+    Ok(ctx
+        .require_primary()?
         .get_f64("TEMP_WMO")
         .filter(|t| *t >= -99.0)
         .map(FnValue::from))

@@ -199,11 +199,7 @@ fn energy(h: &Header) -> Result<Option<SpectralWcs>, String> {
     let mut e = SpectralWcs::new(axis, "TOPOCENT");
     e.ssysobs = Some("TOPOCENT".into());
     e.ssyssrc = Some("TOPOCENT".into());
-    e.bandpass_name = h
-        .get_str("FILTER")
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .map(str::to_string);
+    e.bandpass_name = h.get_text("FILTER").map(str::to_string);
     Ok(Some(e))
 }
 
@@ -212,11 +208,7 @@ fn time(h: &Header) -> Result<Option<TemporalWcs>, String> {
     let (start, end) = match (finite(h, "MJD_STAR")?, finite(h, "MJD_END")?) {
         (Some(s), Some(e)) => (s, e),
         _ => {
-            let Some(date) = h
-                .get_str("DATE-OBS")
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-            else {
+            let Some(date) = h.get_text("DATE-OBS") else {
                 return Ok(None);
             };
             let start = astro::time_scale::iso_to_mjd_utc(date)

@@ -132,6 +132,13 @@ impl<'a> FunctionContext<'a> {
         self.headers.and_then(|h| h.primary())
     }
 
+    /// The primary header, or the error of a function that needs one (an input without
+    /// FITS headers).
+    pub fn require_primary(&self) -> Result<&'a Header, FunctionError> {
+        self.primary()
+            .ok_or_else(|| self.error("needs the FITS headers of the file"))
+    }
+
     /// The open HDF5 file, for HDF5 input.
     #[cfg(feature = "hdf5")]
     pub fn hdf5(&self) -> Option<&'a crate::hdf5::Hdf5Source> {

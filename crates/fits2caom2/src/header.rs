@@ -369,6 +369,13 @@ impl Header {
         self.get(keyword).and_then(Value::as_str)
     }
 
+    /// The string value without surrounding blanks, if it is a string and not blank.
+    pub fn get_text(&self, keyword: &str) -> Option<&str> {
+        self.get_str(keyword)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
     /// The value as `f64`, if it is a number.
     pub fn get_f64(&self, keyword: &str) -> Option<f64> {
         self.get(keyword).and_then(Value::as_f64)
@@ -662,6 +669,18 @@ mod tests {
             err.error,
             CardError::NotPrintable { column: 15, .. }
         ));
+    }
+
+    #[test]
+    fn text_values_are_trimmed_and_not_blank() {
+        let h = header(&[
+            "NAXIS   =                    0",
+            "FILTER  = '  r   '",
+            "BLANKS  = '    '",
+        ]);
+        assert_eq!(h.get_text("FILTER"), Some("r"));
+        assert_eq!(h.get_text("BLANKS"), None);
+        assert_eq!(h.get_text("NAXIS"), None);
     }
 
     #[test]
