@@ -18,12 +18,7 @@ fn mapping(c: &mut Criterion) {
         return;
     };
     let registry = common::registry();
-    let mut cases = common::cases(&conf.join("fits2caom2"));
-    cases.extend(
-        common::cases(&conf.join("hdf5"))
-            .into_iter()
-            .filter(|c| c.id.starts_with("taos")),
-    );
+    let cases = common::timed_cases(&conf);
     let mut group = c.benchmark_group("fits2caom2");
     for case in cases {
         let module = case.module.as_deref().and_then(|m| registry.module(m));

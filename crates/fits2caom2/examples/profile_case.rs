@@ -20,12 +20,7 @@ fn main() {
         std::process::exit(2);
     };
     let registry = common::registry();
-    let mut cases = common::cases(&conf.join("fits2caom2"));
-    cases.extend(
-        common::cases(&conf.join("hdf5"))
-            .into_iter()
-            .filter(|c| c.id.starts_with("taos")),
-    );
+    let cases = common::timed_cases(&conf);
     for case in cases
         .iter()
         .filter(|c| c.id.contains(&pattern) || c.dir.to_string_lossy().contains(&pattern))

@@ -171,6 +171,17 @@ pub fn cases(dir: &Path) -> Vec<Case> {
     out
 }
 
+/// The cases the speed figures cover: every fits2caom2 case and the TAOS HDF5 case.
+pub fn timed_cases(conformance: &Path) -> Vec<Case> {
+    let mut all = cases(&conformance.join("fits2caom2"));
+    all.extend(
+        cases(&conformance.join("hdf5"))
+            .into_iter()
+            .filter(|c| c.id.starts_with("taos")),
+    );
+    all
+}
+
 /// The function modules of the examples.
 pub fn registry() -> Registry {
     let mut r = Registry::new();
