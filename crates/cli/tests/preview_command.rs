@@ -92,22 +92,7 @@ fn no_preview_and_usage_errors() {
     assert!(!out.exists(), "nothing written");
     // a constant image
     let flat = tmp.path().join("flat.fits");
-    let mut bytes = format!(
-        "{:<80}{:<80}{:<80}{:<80}{:<80}{:<80}",
-        "SIMPLE  =                    T",
-        "BITPIX  =                  -32",
-        "NAXIS   =                    2",
-        "NAXIS1  =                   10",
-        "NAXIS2  =                   10",
-        "END"
-    )
-    .into_bytes();
-    bytes.resize(2880, b' ');
-    for _ in 0..100 {
-        bytes.extend_from_slice(&2.0f32.to_be_bytes());
-    }
-    bytes.resize(5760, 0);
-    std::fs::write(&flat, bytes).expect("write");
+    std::fs::write(&flat, execute::synth::sky_image(10, 10, 0, vec![2.0; 100])).expect("write");
     let o = preview(&[], &flat, &out);
     assert_eq!(o.status.code(), Some(1));
     assert!(

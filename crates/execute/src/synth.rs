@@ -632,6 +632,12 @@ pub fn tiny_fits(i: usize) -> Vec<u8> {
 /// PSF over four decades of brightness, and an inclined disc galaxy with a bulge in the
 /// middle.
 pub fn sky_fits(nx: usize, ny: usize, seed: u64) -> Vec<u8> {
+    sky_image(nx, ny, seed, sky_pixels(nx, ny, seed))
+}
+
+/// The header of [`sky_fits`] over other pixels (`nx` × `ny`, row by row): tests of what
+/// gives no preview use constant or blank ones.
+pub fn sky_image(nx: usize, ny: usize, seed: u64, pixels: Vec<f32>) -> Vec<u8> {
     let mut h = omm_image_header(seed as u32, "NGC 0000", 202.4696, 47.1952, "H");
     for (k, v, _) in h.0.iter_mut() {
         match k.as_str() {
@@ -642,7 +648,7 @@ pub fn sky_fits(nx: usize, ny: usize, seed: u64) -> Vec<u8> {
             _ => {}
         }
     }
-    fits_file(&[(h, Pixels::F32(sky_pixels(nx, ny, seed)))])
+    fits_file(&[(h, Pixels::F32(pixels))])
 }
 
 /// The pixels of [`sky_fits`].

@@ -10,20 +10,9 @@ use manage::fsutil::Sync;
 use manage::{Config, Repository, RunMode};
 use md5::{Digest, Md5};
 
-/// `sky_fits` with every pixel replaced by `value`.
+/// A 64 × 64 sky image whose every pixel is `value`.
 fn constant(value: f32) -> Vec<u8> {
-    let mut bytes = execute::synth::sky_fits(64, 64, 3);
-    let text = String::from_utf8_lossy(&bytes[..2880 * 4]).into_owned();
-    let end = text
-        .as_bytes()
-        .chunks(80)
-        .position(|c| c.starts_with(b"END "))
-        .expect("END card");
-    let start = (end * 80 + 80).div_ceil(2880) * 2880;
-    for px in bytes[start..start + 64 * 64 * 4].chunks_exact_mut(4) {
-        px.copy_from_slice(&value.to_be_bytes());
-    }
-    bytes
+    execute::synth::sky_image(64, 64, 3, vec![value; 64 * 64])
 }
 
 #[test]
