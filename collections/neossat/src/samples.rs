@@ -19,14 +19,6 @@ use execute::synth::{fits_file, sky_pixels, Hdr, Pixels, SampleFile, V};
 /// Overscan columns of the raw images.
 pub const OVERSCAN: usize = 32;
 
-fn s(t: &str) -> V {
-    V::Str(t.to_string())
-}
-
-fn push(h: &mut Hdr, key: &str, value: V, comment: &str) {
-    h.0.push((key.to_string(), value, comment.to_string()));
-}
-
 struct Exposure {
     stamp: &'static str,
     date_obs: &'static str,
@@ -37,105 +29,68 @@ struct Exposure {
 
 fn header(e: &Exposure, nx: usize, ny: usize, raw: bool) -> Hdr {
     let mut h = Hdr::default();
-    push(&mut h, "SIMPLE", V::Logical(true), "FITS STANDARD");
-    push(
-        &mut h,
+    h.add("SIMPLE", V::Logical(true), "FITS STANDARD");
+    h.add(
         "BITPIX",
         V::Int(if raw { 16 } else { -32 }),
         "Bits per pixel",
     );
-    push(&mut h, "NAXIS", V::Int(2), "Number of axis");
-    push(&mut h, "NAXIS1", V::Int(nx as i64), "Size of image - Xaxis");
-    push(&mut h, "NAXIS2", V::Int(ny as i64), "Size of image - Yaxis");
+    h.add("NAXIS", V::Int(2), "Number of axis");
+    h.add("NAXIS1", V::Int(nx as i64), "Size of image - Xaxis");
+    h.add("NAXIS2", V::Int(ny as i64), "Size of image - Yaxis");
     if raw {
-        push(&mut h, "BSCALE", V::Int(1), "");
-        push(
-            &mut h,
-            "BZERO",
-            V::Int(32768),
-            "zero def of pixel (unsigned short)",
-        );
+        h.add("BSCALE", V::Int(1), "");
+        h.add("BZERO", V::Int(32768), "zero def of pixel (unsigned short)");
         let data = format!("[{}:{nx},1:{ny}]", OVERSCAN + 1);
-        push(
-            &mut h,
+        h.add(
             "BIASSEC",
-            s(&format!("[1:{OVERSCAN},1:{ny}]")),
+            V::from(&format!("[1:{OVERSCAN},1:{ny}]")),
             "Overscan",
         );
-        push(&mut h, "TRIMSEC", s(&data), "Data Coord., in Image System");
-        push(&mut h, "DATASEC", s(&data), "Data Coord., in Image System");
+        h.add("TRIMSEC", V::from(&data), "Data Coord., in Image System");
+        h.add("DATASEC", V::from(&data), "Data Coord., in Image System");
     }
-    push(&mut h, "XBINNING", V::Int(2), "Binning X direction");
-    push(&mut h, "YBINNING", V::Int(2), "Binning Y direction");
-    push(&mut h, "CREATOR", s("NEOSSat"), "Origin of Fits file");
-    push(&mut h, "TELESCOP", s("NEOSSat"), "NEOSSat");
-    push(&mut h, "INSTRUME", s("NEOSSat_Science"), "Instrument used");
-    push(&mut h, "TIMESYS", s("UTC"), "Time scale specification");
-    push(
-        &mut h,
+    h.add("XBINNING", V::Int(2), "Binning X direction");
+    h.add("YBINNING", V::Int(2), "Binning Y direction");
+    h.add("CREATOR", V::from("NEOSSat"), "Origin of Fits file");
+    h.add("TELESCOP", V::from("NEOSSat"), "NEOSSat");
+    h.add("INSTRUME", V::from("NEOSSat_Science"), "Instrument used");
+    h.add("TIMESYS", V::from("UTC"), "Time scale specification");
+    h.add(
         "EXPOSURE",
         V::Float(50.0121),
         "[s] Actual Length of exposure",
     );
-    push(&mut h, "DATE-OBS", s(e.date_obs), "Date of observation");
-    push(
-        &mut h,
+    h.add("DATE-OBS", V::from(e.date_obs), "Date of observation");
+    h.add(
         "EQUINOX",
         V::Float(2000.0),
         "Equatorial coordinates are J2000",
     );
-    push(&mut h, "MODE", s(e.mode), "Satellite pointing state");
-    push(
-        &mut h,
-        "OBJCTRA",
-        s("13 29 52.7"),
-        "[hrs min sec] Actual RA",
-    );
-    push(
-        &mut h,
+    h.add("MODE", V::from(e.mode), "Satellite pointing state");
+    h.add("OBJCTRA", V::from("13 29 52.7"), "[hrs min sec] Actual RA");
+    h.add(
         "OBJCTDEC",
-        s("+47 11 43"),
+        V::from("+47 11 43"),
         "[degrees min sec] Actual Dec",
     );
-    push(&mut h, "RA", s("13:29:52.7"), "[hrs:min:sec] Actual RA");
-    push(
-        &mut h,
-        "DEC",
-        s("+47:11:43"),
-        "[degrees:min:sec] Actual Dec",
-    );
-    push(&mut h, "OBJCTROL", V::Float(112.5), "[deg] Actual Roll");
-    push(&mut h, "OBJECT", s(e.object), "Prime object name (MPS)");
-    push(
-        &mut h,
+    h.add("RA", V::from("13:29:52.7"), "[hrs:min:sec] Actual RA");
+    h.add("DEC", V::from("+47:11:43"), "[degrees:min:sec] Actual Dec");
+    h.add("OBJCTROL", V::Float(112.5), "[deg] Actual Roll");
+    h.add("OBJECT", V::from(e.object), "Prime object name (MPS)");
+    h.add(
         "TARGTYPE",
-        s("FIELD"),
+        V::from("FIELD"),
         "Target type (FIELD || OBJECT)",
     );
-    push(
-        &mut h,
-        "MOVING",
-        s("F"),
-        "Flag, whether the target is moving",
-    );
-    push(&mut h, "PROP_ID", s("C4P012"), "Proposal ID");
-    push(
-        &mut h,
-        "PI_NAME",
-        s("A.ASTRONOMER"),
-        "Principal Investigator",
-    );
-    push(&mut h, "FILTER", s("CLEAR"), "Filters in the beam");
-    push(
-        &mut h,
-        "WAVELENG",
-        V::Int(6000),
-        "Central wavelength (Angstrom)",
-    );
-    push(
-        &mut h,
+    h.add("MOVING", V::from("F"), "Flag, whether the target is moving");
+    h.add("PROP_ID", V::from("C4P012"), "Proposal ID");
+    h.add("PI_NAME", V::from("A.ASTRONOMER"), "Principal Investigator");
+    h.add("FILTER", V::from("CLEAR"), "Filters in the beam");
+    h.add("WAVELENG", V::Int(6000), "Central wavelength (Angstrom)");
+    h.add(
         "BANDPASS",
-        s("4000,9000"),
+        V::from("4000,9000"),
         "Approximate bandpass (Angstrom)",
     );
     let (sw, ver) = if raw {
@@ -143,18 +98,12 @@ fn header(e: &Exposure, nx: usize, ny: usize, raw: bool) -> Hdr {
     } else {
         ("JNEOFITS, neossatlib.py", "2.10, 1.2")
     };
-    push(&mut h, "CONV_SW", s(sw), "FITS conversion software");
-    push(
-        &mut h,
-        "CONV_VER",
-        s(ver),
-        "FITS conversion software version",
-    );
+    h.add("CONV_SW", V::from(sw), "FITS conversion software");
+    h.add("CONV_VER", V::from(ver), "FITS conversion software version");
     if !raw {
-        push(
-            &mut h,
+        h.add(
             "RUNID",
-            s("2024-03-16T02:11:40"),
+            V::from("2024-03-16T02:11:40"),
             "Timestamp of the processing run",
         );
     }

@@ -21,14 +21,6 @@ const NIGHT: &str = "240315";
 /// Pixels on a side of the files in `examples/omm/data/`.
 pub const EXAMPLE_SIZE: usize = 128;
 
-fn s(t: &str) -> V {
-    V::Str(t.to_string())
-}
-
-fn push(h: &mut Hdr, key: &str, value: V, comment: &str) {
-    h.0.push((key.to_string(), value, comment.to_string()));
-}
-
 /// What kind of sample file.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -56,97 +48,65 @@ fn header(n: usize, seq: u32, kind: Kind) -> Hdr {
         Kind::DomeFlat => "CALRED",
         _ => datatype,
     };
-    push(
-        &mut h,
-        "SIMPLE",
-        V::Logical(true),
-        "conforms to FITS standard",
-    );
-    push(&mut h, "BITPIX", V::Int(-32), "Bits per pixel");
-    push(&mut h, "NAXIS", V::Int(2), "Number of dimensions");
-    push(&mut h, "NAXIS1", V::Int(n as i64), "");
-    push(&mut h, "NAXIS2", V::Int(n as i64), "");
-    push(&mut h, "EQUINOX", V::Float(2000.0), "Reference");
-    push(
-        &mut h,
+    h.add("SIMPLE", V::Logical(true), "conforms to FITS standard");
+    h.add("BITPIX", V::Int(-32), "Bits per pixel");
+    h.add("NAXIS", V::Int(2), "Number of dimensions");
+    h.add("NAXIS1", V::Int(n as i64), "");
+    h.add("NAXIS2", V::Int(n as i64), "");
+    h.add("EQUINOX", V::Float(2000.0), "Reference");
+    h.add(
         "ORIGIN",
-        s("LAE"),
+        V::from("LAE"),
         "Laboratoire d'Astrophysique Experimentale",
     );
-    push(
-        &mut h,
+    h.add(
         "TELESCOP",
-        s("OMM-1.6m"),
+        V::from("OMM-1.6m"),
         "Observatoire du Mont-Megantic",
     );
-    push(
-        &mut h,
+    h.add(
         "OBS_LAT",
         V::Float(45.4555555556),
         "Latitude of the telescope",
     );
-    push(
-        &mut h,
+    h.add(
         "OBS_LON",
         V::Float(-71.1527777778),
         "Longitude of the telescope",
     );
-    push(&mut h, "INSTRUME", s("CPAPIR"), "Instrument name");
-    push(&mut h, "OBSERVER", s(""), "Observer name");
-    push(&mut h, "OBJECT", s(object), "Object name");
-    push(
-        &mut h,
+    h.add("INSTRUME", V::from("CPAPIR"), "Instrument name");
+    h.add("OBSERVER", V::from(""), "Observer name");
+    h.add("OBJECT", V::from(object), "Object name");
+    h.add(
         "DATATYPE",
-        s(datatype),
+        V::from(datatype),
         "SCIENCE/CALIB/REJECT/FOCUS/TEST",
     );
-    push(
-        &mut h,
+    h.add(
         "NIGHTID",
-        s(NIGHT),
+        V::from(NIGHT),
         "YYMMDD of the local start of night",
     );
-    push(&mut h, "DATE-OBS", s(&date_obs), "Universal date and time");
-    push(&mut h, "DATE", s(&date_local), "Local date and time");
-    push(&mut h, "TEXP", V::Float(20.0), "Exposure time asked for");
-    push(
-        &mut h,
-        "TEFF",
-        V::Float(20.309),
-        "integration time per COADD",
-    );
-    push(&mut h, "FILTER", s("J"), "");
-    push(
-        &mut h,
-        "WLEN",
-        V::Float(1.25),
-        "central wavelength in micron",
-    );
-    push(&mut h, "BANDPASS", V::Float(0.16), "bandpass in micron");
-    push(&mut h, "RA", V::Float(ra), "RA in decimal degrees");
-    push(&mut h, "DEC", V::Float(dec), "Declination");
-    push(&mut h, "TEMP_WMO", V::Float(-3.5), "Temperature est., WMO");
-    push(
-        &mut h,
+    h.add("DATE-OBS", V::from(&date_obs), "Universal date and time");
+    h.add("DATE", V::from(&date_local), "Local date and time");
+    h.add("TEXP", V::Float(20.0), "Exposure time asked for");
+    h.add("TEFF", V::Float(20.309), "integration time per COADD");
+    h.add("FILTER", V::from("J"), "");
+    h.add("WLEN", V::Float(1.25), "central wavelength in micron");
+    h.add("BANDPASS", V::Float(0.16), "bandpass in micron");
+    h.add("RA", V::Float(ra), "RA in decimal degrees");
+    h.add("DEC", V::Float(dec), "Declination");
+    h.add("TEMP_WMO", V::Float(-3.5), "Temperature est., WMO");
+    h.add(
         "RELEASE",
-        s("2025-09-16"),
+        V::from("2025-09-16"),
         "End of proprietary period",
     );
     if matches!(kind, Kind::Stack | Kind::DomeFlat) {
-        push(
-            &mut h,
-            "MJD_STAR",
-            V::Float(60385.17),
-            "MJDATE of first exposure",
-        );
-        push(
-            &mut h,
-            "MJD_END",
-            V::Float(60385.21),
-            "MJDATE of last exposure",
-        );
-        push(&mut h, "DRS_VERS", s("8.0.0"), "reduction pipeline version");
-        push(&mut h, "DRS_DATE", s("2024-03-17"), "reduction date");
+        h.add("MJD_STAR", V::Float(60385.17), "MJDATE of first exposure");
+        h.add("MJD_END", V::Float(60385.21), "MJDATE of last exposure");
+        h.add("DRS_VERS", V::from("8.0.0"), "reduction pipeline version");
+        h.add("DRS_DATE", V::from("2024-03-17"), "reduction date");
     }
     let wcs = match kind {
         Kind::Science { wcs } => wcs,
@@ -156,67 +116,39 @@ fn header(n: usize, seq: u32, kind: Kind) -> Hdr {
     if wcs {
         // 0.89" pixels over a 2048-pixel detector, scaled to n pixels
         let scale = 0.89 / 3600.0 * 2048.0 / n as f64;
-        push(&mut h, "CTYPE1", s("RA---TAN"), "Coordinate Type");
-        push(&mut h, "CTYPE2", s("DEC--TAN"), "Coordinate Type");
-        push(
-            &mut h,
-            "CRPIX1",
-            V::Float(n as f64 / 2.0),
-            "Reference Pixel in X",
-        );
-        push(
-            &mut h,
-            "CRPIX2",
-            V::Float(n as f64 / 2.0),
-            "Reference Pixel in Y",
-        );
-        push(
-            &mut h,
-            "CRVAL1",
-            V::Float(ra + 0.01),
-            "RA of reference pixel",
-        );
-        push(
-            &mut h,
-            "CRVAL2",
-            V::Float(dec - 0.005),
-            "Dec of reference pixel",
-        );
-        push(&mut h, "CD1_1", V::Float(-scale), "");
-        push(&mut h, "CD1_2", V::Float(scale * 0.0096), "");
-        push(&mut h, "CD2_1", V::Float(scale * 0.0088), "");
-        push(&mut h, "CD2_2", V::Float(scale), "");
-        push(
-            &mut h,
-            "RMSASTR",
-            V::Float(0.41),
-            "astrometric rms (arcsec)",
-        );
-        push(&mut h, "FWHM", V::Float(1.9), "FWHM in arcsec");
+        h.add("CTYPE1", V::from("RA---TAN"), "Coordinate Type");
+        h.add("CTYPE2", V::from("DEC--TAN"), "Coordinate Type");
+        h.add("CRPIX1", V::Float(n as f64 / 2.0), "Reference Pixel in X");
+        h.add("CRPIX2", V::Float(n as f64 / 2.0), "Reference Pixel in Y");
+        h.add("CRVAL1", V::Float(ra + 0.01), "RA of reference pixel");
+        h.add("CRVAL2", V::Float(dec - 0.005), "Dec of reference pixel");
+        h.add("CD1_1", V::Float(-scale), "");
+        h.add("CD1_2", V::Float(scale * 0.0096), "");
+        h.add("CD2_1", V::Float(scale * 0.0088), "");
+        h.add("CD2_2", V::Float(scale), "");
+        h.add("RMSASTR", V::Float(0.41), "astrometric rms (arcsec)");
+        h.add("FWHM", V::Float(1.9), "FWHM in arcsec");
     }
     match kind {
         Kind::Stack => {
             for (i, e) in [101, 102, 104].iter().enumerate() {
-                push(
-                    &mut h,
+                h.add(
                     &format!("IN_{:05}", i + 1),
-                    s(&format!("S{NIGHT}_{e:04}.fits.gz")),
+                    V::from(&format!("S{NIGHT}_{e:04}.fits.gz")),
                     &format!("raw input file ({}/3)", i + 1),
                 );
             }
         }
         Kind::DomeFlat => {
             for i in 1..=3 {
-                push(
-                    &mut h,
+                h.add(
                     &format!("F_ON{i}"),
-                    s(&format!("{NIGHT}_{:04}.fits.gz", 200 + i)),
+                    V::from(&format!("{NIGHT}_{:04}.fits.gz", 200 + i)),
                     "flat ON file",
                 );
-                push(
-                    &mut h,
+                h.add(
                     &format!("F_OFF{i}"),
-                    s(&format!("{NIGHT}_{:04}.fits.gz", 210 + i)),
+                    V::from(&format!("{NIGHT}_{:04}.fits.gz", 210 + i)),
                     "flat OFF file",
                 );
             }

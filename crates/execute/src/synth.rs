@@ -24,8 +24,14 @@ pub enum V {
     Str(String),
 }
 
+impl<T: AsRef<str> + ?Sized> From<&T> for V {
+    fn from(x: &T) -> V {
+        V::Str(x.as_ref().to_string())
+    }
+}
+
 fn s(x: &str) -> V {
-    V::Str(x.to_string())
+    V::from(x)
 }
 
 /// One 80-character header card.
@@ -61,7 +67,8 @@ fn fits_float(f: f64) -> String {
 pub struct Hdr(pub Vec<(String, V, String)>);
 
 impl Hdr {
-    fn add(&mut self, key: &str, value: V, comment: &str) -> &mut Hdr {
+    /// Appends a card.
+    pub fn add(&mut self, key: &str, value: V, comment: &str) -> &mut Hdr {
         self.0.push((key.to_string(), value, comment.to_string()));
         self
     }
