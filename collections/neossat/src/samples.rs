@@ -27,7 +27,8 @@ struct Exposure {
     product: &'static str,
 }
 
-fn header(e: &Exposure, nx: usize, ny: usize, raw: bool) -> Hdr {
+fn header(e: &Exposure, nx: usize, ny: usize) -> Hdr {
+    let raw = e.product == "raw";
     let mut h = Hdr::default();
     h.add("SIMPLE", V::Logical(true), "FITS STANDARD");
     h.add(
@@ -169,12 +170,12 @@ pub fn files(n: usize) -> Vec<SampleFile> {
                     .collect();
                 (
                     format!("NEOS_SCI_{}.fits", e.stamp),
-                    (header(e, nx, n, true), Pixels::I16(pixels)),
+                    (header(e, nx, n), Pixels::I16(pixels)),
                 )
             } else {
                 (
                     format!("NEOS_SCI_{}_{}.fits", e.stamp, e.product),
-                    (header(e, n, n, false), Pixels::F32(sky)),
+                    (header(e, n, n), Pixels::F32(sky)),
                 )
             };
             SampleFile {

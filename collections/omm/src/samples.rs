@@ -39,14 +39,11 @@ fn header(n: usize, seq: u32, kind: Kind) -> Hdr {
     let date_obs = format!("2024-03-16T04:{minute:02}:07");
     let date_local = format!("2024-03-16T00:{minute:02}:07");
     let (datatype, object) = match kind {
-        Kind::Science { .. } | Kind::Stack => ("SCIENCE", "M101"),
-        Kind::Flat | Kind::DomeFlat => ("CALIB", "domeflat"),
+        Kind::Science { .. } => ("SCIENCE", "M101"),
+        Kind::Stack => ("REDUC", "M101"),
+        Kind::Flat => ("CALIB", "domeflat"),
+        Kind::DomeFlat => ("CALRED", "domeflat"),
         Kind::Reject => ("REJECT", "M101"),
-    };
-    let datatype = match kind {
-        Kind::Stack => "REDUC",
-        Kind::DomeFlat => "CALRED",
-        _ => datatype,
     };
     h.add("SIMPLE", V::Logical(true), "conforms to FITS standard");
     h.add("BITPIX", V::Int(-32), "Bits per pixel");
