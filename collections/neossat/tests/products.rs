@@ -4,57 +4,14 @@
 //! gets a PNG preview of exactly 1024² and a thumbnail of 256² (release `meta`), no
 //! footprint (NEOSSat has none), and computed plane metadata.
 
-use std::path::Path;
-
 use caom2::{ProductType, ReleaseType};
 use execute::backend::{LocalRepository, LocalStorage};
+use execute::synth;
 use manage::fsutil::Sync;
 use manage::{Config, ImageFormat, Repository, RunMode, Storage};
 
 const NX: usize = 856;
 const NY: usize = 622;
-
-/// The primary header cards of a header dump (80-column lines up to the first `END` or the
-/// second HDU), with `replace` applied and `END` added, as a FITS header block.
-fn header_block(dump: &str, replace: &[(&str, String)]) -> Vec<u8> {
-    let mut cards: Vec<String> = Vec::new();
-    for line in dump.lines() {
-        if line.starts_with("# HDU") && !cards.is_empty() {
-            break;
-        }
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        if line.trim_end() == "END" {
-            break;
-        }
-        let key = line.get(..8).unwrap_or(line).trim();
-        let card = match replace.iter().find(|(k, _)| *k == key) {
-            Some((k, v)) => format!("{k:<8}= {v:>20}"),
-            None => line.to_string(),
-        };
-        cards.push(format!("{:<80}", &card[..card.len().min(80)]));
-    }
-    let mut block: Vec<u8> = cards.concat().into_bytes();
-    block.extend(format!("{:<80}", "END").bytes());
-    while !block.len().is_multiple_of(2880) {
-        block.push(b' ');
-    }
-    block
-}
-
-/// A primary HDU of unsigned 16-bit pixels (`BZERO = 32768`).
-fn write_fits(path: &Path, header: Vec<u8>, pixels: &[f32]) {
-    let mut bytes = header;
-    for p in pixels {
-        let v = (p.round().clamp(0.0, 65535.0) as i32 - 32768) as i16;
-        bytes.extend_from_slice(&v.to_be_bytes());
-    }
-    while !bytes.len().is_multiple_of(2880) {
-        bytes.push(0);
-    }
-    std::fs::write(path, bytes).unwrap();
-}
 
 #[test]
 fn previews_and_plane_metadata() {
@@ -68,17 +25,22 @@ fn previews_and_plane_metadata() {
     let tmp = tempfile::tempdir().unwrap();
     let wd = tmp.path();
     std::fs::create_dir_all(wd.join("data")).unwrap();
-    let header = header_block(&dump, &[]);
     let mut pixels = execute::synth::sky_pixels(NX, NY, 7);
     // the overscan columns left of DATASEC read as bias only
     for row in pixels.chunks_exact_mut(NX) {
         row[..344].fill(300.0);
     }
-    write_fits(
-        &wd.join("data/NEOS_SCI_2019213215700.fits"),
-        header,
-        &pixels,
-    );
+    // unsigned 16-bit, as the header's BZERO = 32768 says
+    let raw: Vec<i16> = pixels
+        .iter()
+        .map(|p| (p.round().clamp(0.0, 65535.0) as i32 - 32768) as i16)
+        .collect();
+    let cards = synth::dump_primary_cards(&dump);
+    std::fs::write(
+        wd.join("data/NEOS_SCI_2019213215700.fits"),
+        synth::fits_from_cards(&cards, &[], &[], &synth::Pixels::I16(raw)),
+    )
+    .unwrap();
     std::fs::write(
         wd.join("config.yml"),
         "collection: NEOSSAT\nuse_local_files: true\ndata_sources: [data]\n\

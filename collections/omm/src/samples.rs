@@ -14,7 +14,10 @@
 //! assert!(files.iter().all(|f| f.name.ends_with(".fits.gz")));
 //! ```
 
-use execute::synth::{fits_file, gzip, sky_pixels, Hdr, Pixels, SampleFile, V};
+use execute::synth::{
+    card_number, dump_primary_cards, fits_file, fits_from_cards, gzip, sky_pixels, Hdr, Pixels,
+    SampleFile, V,
+};
 
 const NIGHT: &str = "240315";
 
@@ -195,69 +198,38 @@ pub fn files(n: usize) -> Vec<SampleFile> {
 /// sky: `NAXISn`, `BITPIX`, `CRPIXn` and the CD matrix are changed so that the WCS covers
 /// the same sky with bigger pixels. `seed` chooses the pixels.
 pub fn fits_from_dump(dump: &str, n: usize, seed: u64) -> Vec<u8> {
-    let mut cards: Vec<String> = Vec::new();
-    for line in dump.lines() {
-        if line.starts_with("# HDU") && !cards.is_empty() {
-            break;
-        }
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        if line.trim_end() == "END" {
-            break;
-        }
-        cards.push(line.to_string());
-    }
-    let value = |key: &str| -> Option<f64> {
-        cards
-            .iter()
-            .find(|c| c.get(..8).map(str::trim_end) == Some(key))
-            .and_then(|c| c.get(10..))
-            .and_then(|v| v.split('/').next())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-    };
+    scaled_fits(dump, n, sky_pixels(n, n, seed))
+}
+
+/// [`fits_from_dump`] over given pixels (`n` × `n`, row by row).
+pub fn scaled_fits(dump: &str, n: usize, pixels: Vec<f32>) -> Vec<u8> {
+    let cards = dump_primary_cards(dump);
+    let value = |key: &str| card_number(&cards, key);
     let nx = value("NAXIS1").unwrap_or(n as f64);
     let ny = value("NAXIS2").unwrap_or(n as f64);
     let (fx, fy) = (nx / n as f64, ny / n as f64);
-    let mut replace: Vec<(String, String)> = vec![
-        ("BITPIX".into(), "-32".into()),
-        ("NAXIS".into(), "2".into()),
-        ("NAXIS1".into(), n.to_string()),
-        ("NAXIS2".into(), n.to_string()),
+    let mut replace: Vec<(&str, String)> = vec![
+        ("BITPIX", "-32".into()),
+        ("NAXIS", "2".into()),
+        ("NAXIS1", n.to_string()),
+        ("NAXIS2", n.to_string()),
     ];
     for (key, f) in [("CRPIX1", fx), ("CRPIX2", fy)] {
         if let Some(v) = value(key) {
-            replace.push((key.into(), fmt(v / f)));
+            replace.push((key, fmt(v / f)));
         }
     }
     for (key, f) in [("CD1_1", fx), ("CD2_1", fx), ("CD1_2", fy), ("CD2_2", fy)] {
         if let Some(v) = value(key) {
-            replace.push((key.into(), fmt(v * f)));
+            replace.push((key, fmt(v * f)));
         }
     }
-    let mut text = String::new();
-    for c in &cards {
-        let key = c.get(..8).unwrap_or(c).trim_end();
-        let card = match replace.iter().find(|(k, _)| k == key) {
-            Some((k, v)) => format!("{k:<8}= {v:>20}"),
-            None if matches!(key, "BZERO" | "BSCALE" | "BLANK") => continue,
-            None => c.clone(),
-        };
-        let card: String = card.chars().take(80).collect();
-        text.push_str(&format!("{card:<80}"));
-    }
-    text.push_str(&format!("{:<80}", "END"));
-    let mut bytes = text.into_bytes();
-    while !bytes.len().is_multiple_of(2880) {
-        bytes.push(b' ');
-    }
-    for p in sky_pixels(n, n, seed) {
-        bytes.extend_from_slice(&p.to_be_bytes());
-    }
-    while !bytes.len().is_multiple_of(2880) {
-        bytes.push(0);
-    }
-    bytes
+    fits_from_cards(
+        &cards,
+        &replace,
+        &["BZERO", "BSCALE", "BLANK"],
+        &Pixels::F32(pixels),
+    )
 }
 
 /// A float as FITS writes it (always a decimal point or an exponent).

@@ -5,54 +5,12 @@
 //! the image's WCS box, and computed plane metadata. The reference's own tests need pixel
 //! files that are not public and assert matplotlib checksums; these assert structure.
 
-use std::path::Path;
-
 use caom2::{CoordBounds2D, ProductType, ReleaseType};
 use execute::backend::{LocalRepository, LocalStorage};
 use manage::fsutil::Sync;
 use manage::{Config, ImageFormat, Repository, RunMode, Storage};
 
 const SIZE: usize = 512;
-
-/// The primary header cards of a header dump (80-column lines up to the first `END` or the
-/// second HDU), with `replace` applied and `END` added, as a FITS header block.
-fn header_block(dump: &str, replace: &[(&str, String)]) -> Vec<u8> {
-    let mut cards: Vec<String> = Vec::new();
-    for line in dump.lines() {
-        if line.starts_with("# HDU") && !cards.is_empty() {
-            break;
-        }
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        if line.trim_end() == "END" {
-            break;
-        }
-        let key = line.get(..8).unwrap_or(line).trim();
-        let card = match replace.iter().find(|(k, _)| *k == key) {
-            Some((k, v)) => format!("{k:<8}= {v:>20}"),
-            None => line.to_string(),
-        };
-        cards.push(format!("{:<80}", &card[..card.len().min(80)]));
-    }
-    let mut block: Vec<u8> = cards.concat().into_bytes();
-    block.extend(format!("{:<80}", "END").bytes());
-    while !block.len().is_multiple_of(2880) {
-        block.push(b' ');
-    }
-    block
-}
-
-fn write_fits(path: &Path, header: Vec<u8>, pixels: &[f32]) {
-    let mut bytes = header;
-    for p in pixels {
-        bytes.extend_from_slice(&p.to_be_bytes());
-    }
-    while !bytes.len().is_multiple_of(2880) {
-        bytes.push(0);
-    }
-    std::fs::write(path, bytes).unwrap();
-}
 
 #[test]
 fn previews_footprint_and_plane_metadata() {
@@ -68,26 +26,17 @@ fn previews_footprint_and_plane_metadata() {
     std::fs::create_dir_all(wd.join("data")).unwrap();
     // 2048² scaled to 512²: the same sky, pixels four times larger
     let f = 2048.0 / SIZE as f64;
-    let header = header_block(
-        &dump,
-        &[
-            ("NAXIS1", SIZE.to_string()),
-            ("NAXIS2", SIZE.to_string()),
-            ("CRPIX1", format!("{:.1}", 1024.0 / f)),
-            ("CRPIX2", format!("{:.1}", 1024.0 / f)),
-            ("CD1_1", format!("{:E}", -0.000247683024156 * f)),
-            ("CD1_2", format!("{:E}", -2.38715819294e-06 * f)),
-            ("CD2_1", format!("{:E}", -2.18293888475e-06 * f)),
-            ("CD2_2", format!("{:E}", 0.000247956715545 * f)),
-        ],
-    );
     let mut pixels = execute::synth::sky_pixels(SIZE, SIZE, 54);
     // a blank (unexposed) band along one edge, as flat-fielded frames have: the footprint
     // follows the illuminated pixels
     for row in pixels.chunks_exact_mut(SIZE).take(40) {
         row.fill(f32::NAN);
     }
-    write_fits(&wd.join("data/C170324_0054_SCI.fits"), header, &pixels);
+    std::fs::write(
+        wd.join("data/C170324_0054_SCI.fits"),
+        omm::samples::scaled_fits(&dump, SIZE, pixels),
+    )
+    .unwrap();
     std::fs::write(
         wd.join("config.yml"),
         "collection: OMM\nuse_local_files: true\ndata_sources: [data]\n\

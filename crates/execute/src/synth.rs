@@ -110,6 +110,64 @@ fn data_block(p: &Pixels) -> Vec<u8> {
     b
 }
 
+/// The primary header of a header dump as card lines: up to the first `END` or the second
+/// HDU, `#` comment lines and blank lines skipped.
+pub fn dump_primary_cards(dump: &str) -> Vec<String> {
+    let mut cards: Vec<String> = Vec::new();
+    for line in dump.lines() {
+        if line.starts_with("# HDU") && !cards.is_empty() {
+            break;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if line.trim_end() == "END" {
+            break;
+        }
+        cards.push(line.to_string());
+    }
+    cards
+}
+
+/// The number in the card of `key` among `cards`, if there is one.
+pub fn card_number(cards: &[String], key: &str) -> Option<f64> {
+    cards
+        .iter()
+        .find(|c| c.get(..8).map(str::trim_end) == Some(key))
+        .and_then(|c| c.get(10..))
+        .and_then(|v| v.split('/').next())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+}
+
+/// A FITS file of one HDU: `cards` (as [`dump_primary_cards`] gives them) with the values of
+/// `replace` (keyword, value text) put in and the keywords of `drop` left out, over
+/// `pixels`.
+pub fn fits_from_cards(
+    cards: &[String],
+    replace: &[(&str, String)],
+    drop: &[&str],
+    pixels: &Pixels,
+) -> Vec<u8> {
+    let mut text = String::new();
+    for c in cards {
+        let key = c.get(..8).unwrap_or(c).trim_end();
+        let card = match replace.iter().find(|(k, _)| *k == key) {
+            Some((k, v)) => format!("{k:<8}= {v:>20}"),
+            None if drop.contains(&key) => continue,
+            None => c.clone(),
+        };
+        let card: String = card.chars().take(80).collect();
+        text.push_str(&format!("{card:<80}"));
+    }
+    text.push_str(&format!("{:<80}", "END"));
+    let mut bytes = text.into_bytes();
+    while !bytes.len().is_multiple_of(2880) {
+        bytes.push(b' ');
+    }
+    bytes.extend(data_block(pixels));
+    bytes
+}
+
 /// A whole FITS file from its HDUs.
 pub fn fits_file(hdus: &[(Hdr, Pixels)]) -> Vec<u8> {
     let mut out = Vec::new();
