@@ -80,11 +80,8 @@ PY
 done
 
 if $python; then
-  venv=${CAOM2UTILS_BENCH_VENV:-${TMPDIR:-/tmp}/caom2utils-bench-venv}
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import caom2utils, h5py, yaml' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q 'caom2utils==1.7.4' h5py PyYAML
-  fi
+  . bench/lib.sh
+  venv=$(caom2utils_venv)
   echo
   echo "caom2utils 1.7.4, one process, per header (mean of 10 after a first; fits2caom2 conformance cases):"
   for c in "$conf"/fits2caom2/*/*/; do

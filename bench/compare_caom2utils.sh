@@ -21,12 +21,8 @@ conf=${CAOM2_CONFORMANCE_DIR:-../shared/conformance}
 conf=$(cd "$conf" && pwd)
 # the criterion bench finds the cases through testkit, which reads this
 export CAOM2_CONFORMANCE_DIR="$conf"
-venv=${CAOM2UTILS_BENCH_VENV:-${TMPDIR:-/tmp}/caom2utils-bench-venv}
-
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import caom2utils, h5py, yaml' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'caom2utils==1.7.4' h5py PyYAML
-fi
+. bench/lib.sh
+venv=$(caom2utils_venv)
 echo "== caom2utils $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("caom2utils"))')" >&2
 
 cargo build -q --release -j2 -p caom2pipe
